@@ -45,3 +45,42 @@ def client(db_file):
 
     with TestClient(create_app(db_file)) as c:
         yield c
+
+
+# -- a small generated, ingested and linked city, shared by the tests that measure against truth --------
+@pytest.fixture(scope="session")
+def city_dir(tmp_path_factory) -> Path:
+    """A synthetic city at scale 0.02 (seed 7): extracts plus DIR/truth/."""
+    from traceability.errors import TraceabilityError
+
+    out = tmp_path_factory.mktemp("city") / "city"
+    try:
+        from traceability.synth import generate_city
+
+        generate_city(out, scale=0.02, years=1, seed=7)
+    except TraceabilityError as e:
+        pytest.skip(f"synthetic city not available: {e}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def city_db(city_dir, tmp_path_factory) -> Path:
+    """The city ingested and linked into a warehouse file (closed; open it read-only or read-write)."""
+    from traceability.errors import TraceabilityError
+    from traceability.warehouse import Warehouse
+
+    db = tmp_path_factory.mktemp("citydb") / "city.duckdb"
+    with Warehouse(db) as w:
+        try:
+            from traceability.sources import ingest_paths
+
+            ingest_paths(w, [city_dir], log=lambda *a, **k: None)
+        except TraceabilityError as e:
+            pytest.skip(f"ingestion not available: {e}")
+        try:
+            from traceability.linkage import link_warehouse
+
+            link_warehouse(w)
+        except TraceabilityError as e:
+            pytest.skip(f"linkage not available: {e}")
+    return db
