@@ -39,12 +39,12 @@ def db_file(tmp_path) -> Path:
 
 @pytest.fixture
 def client(db_file):
-    from fastapi.testclient import TestClient
+    """The real app over an empty warehouse, signed in as an analyst."""
+    from tests.webutil import authed_client
 
-    from traceability.web.app import create_app
-
-    with TestClient(create_app(db_file)) as c:
-        yield c
+    c = authed_client(db_file, role="analyst", username="analista")
+    yield c
+    c.__exit__(None, None, None)
 
 
 # -- a small generated, ingested and linked city, shared by the tests that measure against truth --------

@@ -32,10 +32,8 @@ def test_overview_spanish_by_default_and_english_switch(client):
 
 
 def test_overview_counts(tmp_path):
-    from fastapi.testclient import TestClient
-
+    from tests.webutil import authed_client
     from traceability.warehouse import Warehouse
-    from traceability.web.app import create_app
 
     db = tmp_path / "w.duckdb"
     with Warehouse(db) as wh:
@@ -44,7 +42,8 @@ def test_overview_counts(tmp_path):
                    "('c5_911:1','call_911','c5_911','1',1,2,'2024-01-05','h'),"
                    "('c5_911:2','call_911','c5_911','2',1,3,'2024-01-20','h'),"
                    "('c5_911:3','call_911','c5_911','3',1,4,'2024-02-02','h')")
-    with TestClient(create_app(db)) as c:
+    c = authed_client(db)
+    if True:
         d = c.get("/api/overview").json()
         assert d["months"] == ["2024-01", "2024-02"]
         assert d["sources"][0]["by_month"] == {"2024-01": 2, "2024-02": 1}
@@ -72,3 +71,15 @@ def test_every_message_has_both_languages():
 
     cat = catalog()
     assert cat and all(set(v) >= {"es", "en"} for v in cat.values())
+
+
+def test_pages_need_login(db_file):
+    from fastapi.testclient import TestClient
+
+    from traceability.web.app import create_app
+
+    with TestClient(create_app(db_file), base_url="https://testserver") as c:
+        r = c.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        assert c.get("/api/overview").status_code == 401
+        assert c.get("/api/health").status_code == 200

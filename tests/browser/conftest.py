@@ -64,17 +64,26 @@ def browser():
 
 
 @pytest.fixture
-def live():
-    """live(db_path_or_app) -> base URL of the app served on 127.0.0.1 for this test."""
+def live(page):
+    """live(db_path, role="analyst", login=True) -> base URL of the app served on 127.0.0.1.
+
+    Unless login=False, a user of that role is created and the page's browser context is signed in.
+    """
     stack = []
 
-    def start(db_or_app):
+    def start(db_path, role: str = "analyst", login: bool = True, labels=(), username: str | None = None):
+        from tests.webutil import add_user, session_token
         from traceability.web.app import create_app
 
-        app = create_app(db_or_app) if isinstance(db_or_app, str | Path) else db_or_app
+        app = create_app(db_path)
         srv = LiveServer(app)
         url = srv.__enter__()
         stack.append(srv)
+        if login:
+            username = username or role
+            add_user(Path(db_path), username, role, labels)
+            page.context.add_cookies([{"name": "tr_session", "value": session_token(Path(db_path), username),
+                                       "url": url}])
         return url
 
     yield start

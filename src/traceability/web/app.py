@@ -37,6 +37,9 @@ def create_app(db_path: str | Path, settings=None) -> FastAPI:
     app.state.db_path = Path(db_path)
     app.state.settings = settings
     app.state.nav = []
+    from ..governance.state import engine_for
+
+    app.state.state_engine = engine_for(db_path)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     from . import routers as routers_pkg
@@ -76,7 +79,7 @@ def create_app(db_path: str | Path, settings=None) -> FastAPI:
                                 headers=getattr(exc, "headers", None))
         t = Translator.for_request(request)
         return HTMLResponse(templates.get_template("error.html").render(
-            request=request, t=t, status=exc.status_code, detail=str(exc.detail), nav=app.state.nav,
-            user=None), status_code=exc.status_code)
+            request=request, t=t, status=exc.status_code, detail=str(exc.detail), nav=[], user=None,
+            lang=t.lang, url_with=lambda **kw: request.url.path), status_code=exc.status_code)
 
     return app

@@ -27,6 +27,16 @@ def _url_with(request: Request, **changes) -> str:
     return request.url.path + (f"?{q}" if q else "")
 
 
+# Pages that only some roles may open; the navigation hides them from the others.
+RESTRICTED_NAV = {"/audit": {"auditor", "admin"}, "/admin/users": {"admin"}}
+
+
+def visible_nav(nav, user) -> list:
+    if user is None:
+        return []
+    return [n for n in nav if user.role in RESTRICTED_NAV.get(n[1], {user.role})]
+
+
 def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
     """Render a page with the layout's context (translator, navigation, user, language switch)."""
     t = Translator.for_request(request)
@@ -34,7 +44,7 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         "request": request,
         "t": t,
         "lang": t.lang,
-        "nav": request.app.state.nav,
+        "nav": visible_nav(request.app.state.nav, getattr(request.state, "user", None)),
         "user": getattr(request.state, "user", None),
         "url_with": lambda **kw: _url_with(request, **kw),
     }
