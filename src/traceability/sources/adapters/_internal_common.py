@@ -75,6 +75,12 @@ def is_business_name(name: pd.Series, rfc: pd.Series | None = None) -> pd.Series
     return out.fillna(False).astype(bool)
 
 
+def business_name(name: pd.Series) -> pd.Series:
+    """A company's name in `name_upper` form with its legal form's letters joined again
+    ("S. A. de C. V." -> "SA DE CV", "S. de R.L." -> "S DE RL") so both spellings compare equal."""
+    return none_if_empty(name.fillna("").astype(str).str.replace(r"\b([A-Z]) (?=[A-Z]\b)", r"\1", regex=True))
+
+
 def age_at(birth: pd.Series, when: pd.Series) -> pd.Series:
     """Whole years between two datetime series (Int64; <NA> where either is missing)."""
     b = pd.to_datetime(birth, errors="coerce")

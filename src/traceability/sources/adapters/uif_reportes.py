@@ -15,6 +15,7 @@ from ._internal_common import (
     Rows,
     as_date,
     attrs_json,
+    business_name,
     category,
     is_business_name,
     schema,
@@ -33,7 +34,7 @@ def _party(rows: Rows, name_col: str, rfc_col: str) -> pd.DataFrame:
     legal = is_business_name(whole, rfc)
     split = rows.whole_name(name_col, order="given_first")
     out = split.apply(lambda col: col.where(~legal, None))
-    out["business_name"] = whole.where(legal, None)
+    out["business_name"] = business_name(whole).where(legal, None)
     out["is_legal_person"] = legal
     out["rfc"] = rfc
     out["named"] = whole.notna() | rfc.notna()
