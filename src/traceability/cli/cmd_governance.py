@@ -65,6 +65,28 @@ def register(app, analyze_app) -> None:
         rows = list_users(_engine(db))
         emit(rows, rows, fmt, None, title="users")
 
+    @app.command("publish")
+    def publish(
+        out: Annotated[str, typer.Option("--out", help="Folder for the open-data tables.")],
+        date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+        date_to: Annotated[str | None, typer.Option("--to", help="Day after the last (YYYY-MM-DD).")] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Aggregated open-data tables: small cells suppressed, coordinates generalized."""
+        from pathlib import Path
+
+        from ..governance import audit
+        from ..governance.publish import build_publication
+        from .common import open_warehouse
+
+        with open_warehouse(db, read_only=True, must_exist=True) as wh:
+            pub = build_publication(wh, date_from, date_to)
+        paths = pub.write(Path(out))
+        audit.append(_engine(db), os.environ.get("USER", "cli"), "publish", target=str(out),
+                     detail=f"from={date_from} to={date_to}")
+        rows = [{"table": k, "rows": len(v), "suppressed": pub.suppressed.get(k, 0)} for k, v in pub.tables.items()]
+        emit(rows, rows, "table", None, title=f"published {len(paths)} tables to {out}")
+
     @audit_app.command("verify")
     def audit_verify(db: DbOption = None, fmt: FormatOption = "table") -> None:
         """Check the audit chain: detects any altered or deleted entry."""
