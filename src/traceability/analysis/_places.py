@@ -174,6 +174,8 @@ def geojson(layer: str) -> dict:
                 fc = json.loads(fc)
     except Exception:  # noqa: BLE001 — geo not there yet: read the shared files
         fc = None
+    if fc is None and layer == "cuadrantes":
+        fc = _cuadrantes_from_shapefile()
     if fc is None:
         p = _shared_geo(f"{layer}.geojson")
         if p is None:
@@ -188,6 +190,53 @@ def geojson(layer: str) -> dict:
         if "name" not in props:
             props["name"] = props.get("nomgeo") or props.get("colonia_nombre") or props["id"]
     return fc
+
+
+def alcaldia_code(name: str | None) -> str | None:
+    """INEGI code of an alcaldía written by name in any of the agencies' ways (accents, 'CUAJIMALPA')."""
+    if not name:
+        return None
+    from unidecode import unidecode
+
+    from ..web.filters import ALCALDIAS
+
+    key = unidecode(str(name)).upper().replace(".", "").strip()
+    for code, nm in ALCALDIAS.items():
+        full = unidecode(nm).upper().replace(".", "")
+        if key == full or full.startswith(key) or key.replace("LA ", "") == full.replace("LA ", ""):
+            return code
+    return None
+
+
+@lru_cache(maxsize=1)
+def _cuadrantes_frame():
+    p = _shared_geo("cuadrantes_poblacion_2023.shp")
+    if p is None:
+        return None
+    import geopandas as gpd
+
+    g = gpd.read_file(p)
+    g["id"] = g["Nomenclatu"].astype(str)
+    g["alcaldia"] = [alcaldia_code(v) for v in g["Deleg"]]
+    return g
+
+
+def _cuadrantes_from_shapefile() -> dict | None:
+    g = _cuadrantes_frame()
+    if g is None:
+        return None
+    out = g[["id", "alcaldia", "SUMPOB1", "geometry"]].rename(columns={"SUMPOB1": "population"})
+    out["name"] = out["id"]
+    return json.loads(out.to_json())
+
+
+@lru_cache(maxsize=1)
+def cuadrante_alcaldia() -> dict[str, str]:
+    """Cuadrante (nomenclature) → alcaldía code."""
+    g = _cuadrantes_frame()
+    if g is None:
+        return {}
+    return {k: v for k, v in zip(g["id"], g["alcaldia"], strict=True) if v}
 
 
 @lru_cache(maxsize=1)
