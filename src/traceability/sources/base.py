@@ -87,3 +87,12 @@ def register(adapter: Adapter) -> Adapter:
 
 def registry() -> dict[str, Adapter]:
     return _REGISTRY
+
+
+def line_keys(frame: pd.DataFrame) -> pd.Series:
+    """`source_key`s for a file without a key column: `<first 12 hex of the file's sha256>-<line>`.
+
+    The ingest framework puts the file's sha256 in `frame.attrs["file_sha"]`; the same file again is
+    skipped by its sha256, and two different files of the same source never collide."""
+    prefix = str(frame.attrs.get("file_sha", "nosha"))[:12]
+    return prefix + "-" + frame["_line"].astype("int64").astype(str)
