@@ -19,9 +19,6 @@ import pandas as pd
 
 from ..base import EVENT_COLUMNS, MENTION_COLUMNS, Adapter, Normalized, Rejection, SchemaVersion
 
-#: Gender-violence crime groups (docs/contracts.md): their events carry the `vaw` label.
-VAW_GROUPS = frozenset({"FEMINICIDIO", "VIOLACION", "ABUSO_SEXUAL", "VIOLENCIA_FAMILIAR", "TRATA"})
-
 _ACCENTS = str.maketrans("ÁÉÍÓÚÜÀÈÌÒÙÂÊÎÔÛÄËÏÖáéíóúüàèìòùâêîôûäëïö", "AEIOUUAEIOUAEIOUAEIOaeiouuaeiouaeiouaeio")
 
 # Forms of Mexican legal persons (after punctuation is removed): S.A. de C.V., S. de R.L., S.C., A.C., SAPI, …
@@ -94,18 +91,19 @@ def join_labels(*parts: pd.Series) -> pd.Series:
     """'|'-join of per-row labels: each part is an object series holding a label or None."""
     if not parts:
         raise ValueError("no label series")
-    frame = pd.concat([p.astype(object) for p in parts], axis=1)
-    joined = frame.apply(lambda col: col.where(col.notna(), ""), axis=0).agg("|".join, axis=1)
-    joined = joined.str.replace(r"\|+", "|", regex=True).str.strip("|")
-    return none_if_empty(joined)
+    out = pd.Series("", index=parts[0].index, dtype=object)
+    for part in parts:
+        v = part.astype(object).where(part.notna(), "").astype(str)
+        out = out.where(v == "", out.where(out == "", out + "|") + v)
+    return none_if_empty(out)
 
 
 def vaw_crime(codes: pd.Series) -> pd.Series:
-    """True where the canonical crime code belongs to a gender-violence group."""
+    """True where the canonical crime code belongs to a gender-violence group (`taxonomy`)."""
     from ... import taxonomy
 
-    groups = {c: taxonomy.crime_group(c) for c in codes.dropna().unique()}
-    return codes.map(groups).isin(VAW_GROUPS)
+    lookup = {c: taxonomy.is_gender_violence(c) for c in codes.dropna().unique()}
+    return codes.map(lookup).fillna(False).astype(bool)
 
 
 def label(mask: pd.Series, name: str) -> pd.Series:
@@ -350,6 +348,12 @@ class Rows:
         from ... import taxonomy
 
         return none_if_empty(pd.Series(taxonomy.map_series(self.source, raw), index=self.index))
+
+    def crime_pairs(self, raw: pd.Series, qualifier: pd.Series, fn) -> pd.Series:
+        """Codes from `fn(raw, qualifier)` computed once per distinct pair (e.g. CJM type + modality)."""
+        pair = raw.fillna("").astype(str) + "\x1f" + qualifier.fillna("").astype(str)
+        lookup = {p: fn(*p.split("\x1f")) for p in pair.unique()}
+        return none_if_empty(pair.map(lookup))
 
     def crime_ssa(self, intent: pd.Series, violence: pd.Series, external: pd.Series
                   ) -> tuple[pd.Series, pd.Series]:

@@ -1,7 +1,7 @@
 """Justice Centers for Women (CJM, internal extract): one woman's case.
 
 Event `cjm_case` at `fecha_atencion`, crime from `tipo_violencia` (several types joined by '|': the
-taxonomy maps them), case key `id_carpeta` when one was opened, always labelled `vaw`. The event's alcaldía
+most severe decides, read with the `modalidad`: `taxonomy.map_cjm`), case key `id_carpeta` when one was opened, always labelled `vaw`. The event's alcaldía
 is the usuaria's (the only place the record gives). Mentions: the `cjm_user` (`nombre_usuaria` +
 `apellidos_usuaria`, split into first and second surname; sex M: the centres serve women) and, when named,
 the `aggressor` (`nombre_agresor`, a whole name written given names first).
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ... import taxonomy
 from ._internal_common import (
     InternalAdapter,
     Rows,
@@ -50,7 +51,8 @@ class CjmCasos(InternalAdapter):
             "modalidad": category(rows.raw("modalidad")), "relacion_agresor": category(rows.raw("relacion_agresor")),
             "servicios": category(rows.raw("servicios")), "medidas_proteccion": rows.yes_no("medidas_proteccion"),
         }, rows.index)
-        events = rows.events(key, self.kind, occurred_at=attended, crime=rows.crime(violence),
+        crime = rows.crime_pairs(violence, rows.raw("modalidad"), lambda t, m: taxonomy.map_cjm(t or None, m))
+        events = rows.events(key, self.kind, occurred_at=attended, crime=crime,
                              crime_raw=text(violence), alcaldia=alcaldia, case_key=case_key,
                              case_key_norm=case_norm, attrs=attrs, sensitivity=vaw)
         event_date = as_date(attended)
