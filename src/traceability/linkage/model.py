@@ -1,0 +1,342 @@
+"""The Splink model for person mentions: features, comparisons, blocking, training.
+
+Features are computed in Python from `person_mention` (names through `names.py`, CURP/RFC through `curp.py`)
+and handed to Splink's DuckDB backend on the warehouse connection. Comparisons (each level written as SQL
+with a label an analyst can read):
+
+- given names: exact (TF) · same distinctive canonical name (nickname, MARÍA/JOSÉ prefix; TF) · a shared
+  canonical name (compound names) · same phonetic key or Jaro-Winkler ≥ 0.92 · else;
+- surnames: exact pair (TF on the pair) · pair reversed · same phonetic pair in either order · one second
+  surname missing and the other surname agrees (TF on the first) · both Jaro-Winkler ≥ 0.88 · first surname
+  only · else;
+- birth: exact birth date · one-character typo · birth year within 1 (one side only has an age at the
+  event) · within 3 · else;
+- CURP (exact · Damerau-Levenshtein ≤ 2 · else), RFC (first 10 characters), phone (TF), address (TF, fuzzy),
+  alias (TF), sex.
+
+Parameters: u by random sampling; m by EM blocked on exactly the columns compared (surname pair; given
+names and birth date; CURP) — DEPENDENCIES.md warns that EM blocked on a derived key while comparing the
+full value converges to nonsense on low-entropy Mexican names. The m values below are only starting
+points (and the fallback when the data are too small for EM).
+
+References: Fellegi & Sunter (1969), "A theory for record linkage", JASA 64(328); Splink (Linacre et al.
+2022, "Splink: Free software for probabilistic record linkage at scale", IJPDS 7(3)).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import date, timedelta
+
+import pandas as pd
+
+from . import names
+from .curp import parse_curp, rfc_key
+
+log = logging.getLogger(__name__)
+
+FEATURE_COLUMNS = [
+    "unique_id", "given_names", "given_key", "given_tokens", "given_phon", "surname_1", "surname_2",
+    "sur1_phon", "sur2_phon", "sursort_phon", "surnames", "birth_date", "yob", "birth_lo", "birth_hi", "sex", "curp", "curp_valid",
+    "rfc10", "phone", "address_norm", "alias",
+]
+
+MENTION_SQL = (
+    "SELECT mention_id, source, role, given_names, surname_1, surname_2, alias, sex, birth_date, age, curp, "
+    "rfc, phone, address_norm, is_legal_person, business_name, event_date FROM person_mention")
+
+
+def _s(v) -> str | None:
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    s = str(v).strip()
+    return s or None
+
+
+def features(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Model features of natural-person mentions (columns of `MENTION_SQL`)."""
+    out = pd.DataFrame({"unique_id": mentions["mention_id"].astype(str)})
+    # names: map over distinct values (few) rather than rows (many)
+    g = mentions["given_names"].map(_s).map(names.name_upper, na_action="ignore")
+    uniq_g = pd.Series(g.dropna().unique())
+    gk = dict(zip(uniq_g, uniq_g.map(names.given_key), strict=True))
+    gt = dict(zip(uniq_g, uniq_g.map(lambda x: list(names.given_tokens(x))), strict=True))
+    gp = dict(zip(uniq_g, uniq_g.map(names.phonetic), strict=True))
+    out["given_names"] = g.values
+    out["given_key"] = g.map(gk).values
+    out["given_tokens"] = g.map(lambda x: gt.get(x) if isinstance(x, str) else None).values
+    out["given_phon"] = g.map(gp).values
+    s1 = mentions["surname_1"].map(_s).map(names.name_upper, na_action="ignore")
+    s2 = mentions["surname_2"].map(_s).map(names.name_upper, na_action="ignore")
+    lone2 = s1.isna() & s2.notna()
+    s1 = s1.where(~lone2, s2)
+    s2 = s2.where(~lone2, None)
+    uniq_s = pd.Series(pd.concat([s1, s2]).dropna().unique())
+    sp = dict(zip(uniq_s, uniq_s.map(names.phonetic), strict=True))
+    out["surname_1"] = s1.values
+    out["surname_2"] = s2.values
+    out["sur1_phon"] = s1.map(sp).values
+    out["sur2_phon"] = s2.map(sp).values
+    out["sursort_phon"] = [" ".join(sorted(x for x in (a, b) if isinstance(x, str))) or None
+                           for a, b in zip(out["sur1_phon"], out["sur2_phon"], strict=True)]
+    out["surnames"] = [(a + " " + b) if isinstance(a, str) and isinstance(b, str) else a
+                       for a, b in zip(out["surname_1"], out["surname_2"], strict=True)]
+    # identifiers and dates
+    curps = [parse_curp(c) for c in mentions["curp"].map(_s)]
+    out["curp"] = mentions["curp"].map(_s).map(lambda c: c.upper().replace(" ", ""), na_action="ignore").values
+    out["curp_valid"] = [c is not None for c in curps]
+    bd = []
+    yob = []
+    lo: list = []
+    hi: list = []
+    sex = []
+    for c, b, age, ev, sx in zip(curps, mentions["birth_date"], mentions["age"], mentions["event_date"],
+                                 mentions["sex"], strict=True):
+        b = _date(b)
+        if b is None and c is not None:
+            b = c.birth_date  # the CURP states the birth date
+        bd.append(b.isoformat() if b else None)
+        if b is not None:
+            yob.append(b.year)
+            lo.append(b)
+            hi.append(b)
+        else:
+            e = _date(ev)
+            a = _int(age)
+            if e is not None and a is not None and 0 <= a < 110:
+                # aged a at the event: born in (event - (a+1) years, event - a years]
+                yob.append(e.year - a)
+                lo.append(_years_before(e, a + 1) + timedelta(days=1))
+                hi.append(_years_before(e, a))
+            else:
+                yob.append(None)
+                lo.append(None)
+                hi.append(None)
+        s = _s(sx)
+        s = s.upper()[:1] if s else None
+        if s not in ("H", "M"):
+            s = c.sex if c is not None and c.sex in ("H", "M") else None
+        sex.append(s)
+    out["birth_date"] = bd
+    out["yob"] = pd.array(yob, dtype="Int64")
+    out["birth_lo"] = pd.to_datetime(pd.Series(lo, dtype="object")).dt.date.values
+    out["birth_hi"] = pd.to_datetime(pd.Series(hi, dtype="object")).dt.date.values
+    out["sex"] = sex
+    out["rfc10"] = mentions["rfc"].map(_s).map(rfc_key, na_action="ignore").values
+    ph = mentions["phone"].map(_s).map(lambda p: "".join(ch for ch in p if ch.isdigit())[-10:] or None,
+                                      na_action="ignore")
+    out["phone"] = ph.values
+    out["address_norm"] = mentions["address_norm"].map(_s).map(names.name_upper, na_action="ignore").values
+    out["alias"] = mentions["alias"].map(_s).map(names.name_upper, na_action="ignore").values
+    return out[FEATURE_COLUMNS]
+
+
+def _date(v) -> date | None:
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v)[:10])
+    except ValueError:
+        return None
+
+
+def _years_before(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def _int(v) -> int | None:
+    try:
+        if v is None or pd.isna(v):
+            return None
+        return int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+# -- comparisons -----------------------------------------------------------------------------------
+_SIDE = re.compile(r"\b([lr])\.([a-z_0-9]+)")
+
+
+def _lvl(sql: str, label: str, m: float | None = None, tf: str | None = None, null: bool = False,
+         u: float | None = None) -> dict:
+    """A comparison level; `sql` is written with l./r. (as blocking rules are) and becomes col_l/col_r."""
+    d: dict = {"sql_condition": _SIDE.sub(r"\2_\1", sql), "label_for_charts": label}
+    if null:
+        d["is_null_level"] = True
+        return d
+    if m is not None:
+        d["m_probability"] = m
+    if u is not None:  # a starting value, replaced by random sampling when the data have such pairs
+        d["u_probability"] = u
+    if tf:
+        d["tf_adjustment_column"] = tf
+        d["tf_adjustment_weight"] = 1.0
+        # the level's own u is the baseline of the adjustment (levels on derived keys have no
+        # single-column exact level for Splink to find)
+        d["disable_tf_exact_match_detection"] = True
+    return d
+
+
+def _cmp(name: str, description: str, levels: list[dict]) -> dict:
+    return {"output_column_name": name, "comparison_description": description, "comparison_levels": levels}
+
+
+def comparisons() -> list[dict]:
+    """The comparisons of the person model (dialect: DuckDB)."""
+    return [
+        _cmp("given_names", "Given names (nicknames, compound names, phonetic)", [
+            _lvl("l.given_key IS NULL OR r.given_key IS NULL", "null", null=True),
+            _lvl("l.given_names = r.given_names", "exact given names", 0.75, tf="given_names"),
+            _lvl("l.given_key = r.given_key", "same distinctive given name or nickname", 0.15, tf="given_key"),
+            _lvl("len(list_intersect(l.given_tokens, r.given_tokens)) >= 1", "a given name in common", 0.04),
+            _lvl("l.given_phon = r.given_phon OR jaro_winkler_similarity(l.given_names, r.given_names) >= 0.92",
+                 "phonetic or typo", 0.04),
+            _lvl("ELSE", "different given names", 0.02),
+        ]),
+        _cmp("surnames", "Surname pair (swapped, one missing, phonetic)", [
+            _lvl("l.surname_1 IS NULL OR r.surname_1 IS NULL", "null", null=True),
+            _lvl("l.surname_1 = r.surname_1 AND l.surname_2 = r.surname_2", "both surnames exact", 0.70,
+                 tf="surnames"),
+            _lvl("l.surname_1 = r.surname_2 AND l.surname_2 = r.surname_1", "surnames swapped", 0.04),
+            _lvl("(l.sur1_phon = r.sur1_phon AND l.sur2_phon = r.sur2_phon) OR "
+                 "(l.sur1_phon = r.sur2_phon AND l.sur2_phon = r.sur1_phon)", "both surnames phonetic", 0.06),
+            _lvl("(l.surname_2 IS NULL OR r.surname_2 IS NULL) AND (l.sur1_phon = r.sur1_phon OR "
+                 "(l.surname_2 IS NULL AND l.sur1_phon = r.sur2_phon) OR "
+                 "(r.surname_2 IS NULL AND r.sur1_phon = l.sur2_phon))", "one surname missing, other agrees",
+                 0.12, tf="surname_1"),
+            _lvl("jaro_winkler_similarity(l.surname_1, r.surname_1) >= 0.88 AND "
+                 "jaro_winkler_similarity(l.surname_2, r.surname_2) >= 0.88", "both surnames similar", 0.04),
+            _lvl("l.sur1_phon = r.sur1_phon", "first surname only", 0.02, tf="surname_1"),
+            _lvl("ELSE", "different surnames", 0.02),
+        ]),
+        _cmp("birth", "Birth date, or birth year from age at the event", [
+            _lvl("l.yob IS NULL OR r.yob IS NULL", "null", null=True),
+            _lvl("l.birth_date = r.birth_date", "same birth date", 0.6),
+            _lvl("damerau_levenshtein(l.birth_date, r.birth_date) <= 1", "birth date one typo", 0.08),
+            _lvl("(l.birth_date IS NULL OR r.birth_date IS NULL) AND l.birth_lo <= r.birth_hi "
+                 "AND r.birth_lo <= l.birth_hi", "ages at the events agree", 0.25),
+            _lvl("(l.birth_date IS NULL OR r.birth_date IS NULL) AND abs(l.yob - r.yob) <= 1",
+                 "birth year within 1 (from age)", 0.03),
+            _lvl("(l.birth_date IS NULL OR r.birth_date IS NULL) AND abs(l.yob - r.yob) <= 3",
+                 "birth year within 3 (from age)", 0.04),
+            _lvl("ELSE", "incompatible birth", 0.03),
+        ]),
+        _cmp("curp", "CURP (validated: check digit, birth date, sex)", [
+            _lvl("l.curp IS NULL OR r.curp IS NULL", "null", null=True),
+            _lvl("l.curp = r.curp", "same CURP", 0.95, u=1e-6),
+            _lvl("damerau_levenshtein(l.curp, r.curp) <= 2", "CURP one or two typos", 0.04, u=1e-5),
+            _lvl("ELSE", "different CURP", 0.01, u=1.0 - 1.1e-5),
+        ]),
+        _cmp("rfc", "RFC (first 10 characters)", [
+            _lvl("l.rfc10 IS NULL OR r.rfc10 IS NULL", "null", null=True),
+            _lvl("l.rfc10 = r.rfc10", "same RFC", 0.95, u=1e-5),
+            _lvl("ELSE", "different RFC", 0.05, u=1.0 - 1e-5),
+        ]),
+        _cmp("phone", "Phone (10 digits)", [
+            _lvl("l.phone IS NULL OR r.phone IS NULL", "null", null=True),
+            _lvl("l.phone = r.phone", "same phone", 0.7, tf="phone"),
+            _lvl("ELSE", "different phone", 0.3),
+        ]),
+        _cmp("address", "Home address", [
+            _lvl("l.address_norm IS NULL OR r.address_norm IS NULL", "null", null=True),
+            _lvl("l.address_norm = r.address_norm", "same address", 0.6, tf="address_norm"),
+            _lvl("jaro_winkler_similarity(l.address_norm, r.address_norm) >= 0.9", "similar address", 0.1),
+            _lvl("ELSE", "different address", 0.3),
+        ]),
+        _cmp("alias", "Alias", [
+            _lvl("l.alias IS NULL OR r.alias IS NULL", "null", null=True),
+            _lvl("l.alias = r.alias", "same alias", 0.7, tf="alias", u=0.01),
+            _lvl("ELSE", "different alias", 0.3, u=0.99),
+        ]),
+        _cmp("sex", "Sex", [
+            _lvl("l.sex IS NULL OR r.sex IS NULL", "null", null=True),
+            _lvl("l.sex = r.sex", "same sex", 0.98),
+            _lvl("ELSE", "different sex", 0.02),
+        ]),
+    ]
+
+
+# Candidate pairs: each rule is an equi-join on keys that a true pair shares even when the names are
+# written differently; together they cover swapped and missing surnames, nicknames and typos.
+BLOCKING_RULES = [
+    "l.curp = r.curp",
+    "l.sur1_phon = r.sur1_phon AND l.given_key = r.given_key",
+    "l.sursort_phon = r.sursort_phon AND l.given_key = r.given_key",
+    "l.sur1_phon = r.sur2_phon AND l.given_key = r.given_key",
+    "l.sur2_phon = r.sur1_phon AND l.given_key = r.given_key",
+    "l.given_key = r.given_key AND l.birth_date = r.birth_date",
+    "l.sur1_phon = r.sur1_phon AND l.birth_date = r.birth_date",
+    "l.phone = r.phone",
+    "l.rfc10 = r.rfc10",
+]
+
+# EM sessions: each blocks on exactly the columns one comparison compares (never on a derived key).
+EM_RULES = [
+    "l.surname_1 = r.surname_1 AND l.surname_2 = r.surname_2",
+    "l.given_names = r.given_names AND l.birth_date = r.birth_date",
+    "l.curp = r.curp",
+]
+
+DETERMINISTIC_RULES = [
+    "l.curp = r.curp",
+    "l.given_names = r.given_names AND l.surname_1 = r.surname_1 AND l.surname_2 = r.surname_2 "
+    "AND l.birth_date = r.birth_date",
+]
+
+
+def settings_dict(blocking_rules: list[str] | None = None, prior: float = 1e-5) -> dict:
+    from splink import SettingsCreator
+
+    creator = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=prior,
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules or BLOCKING_RULES,
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+    return creator.get_settings("duckdb").as_dict()
+
+
+def train(linker, n_records: int, seed: int = 42) -> list[str]:
+    """Estimate λ, u (random sampling) and m (EM per session); returns notes on what was estimated."""
+    notes: list[str] = []
+    try:
+        linker.training.estimate_probability_two_random_records_match(DETERMINISTIC_RULES, recall=0.7)
+        notes.append("prior from deterministic rules (recall 0.7)")
+    except Exception as e:  # too few matches in tiny data: keep the default prior
+        notes.append(f"prior kept ({type(e).__name__})")
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, n_records * 20.0)), seed=seed)
+    notes.append("u by random sampling")
+    for rule in EM_RULES:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True)
+            notes.append(f"EM blocked on {rule}")
+        except Exception as e:
+            notes.append(f"EM skipped on {rule} ({type(e).__name__})")
+    return notes
+
+
+def model_json(linker) -> str:
+    return json.dumps(linker.misc.save_model_to_json(overwrite=True), default=str)

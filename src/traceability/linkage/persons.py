@@ -1,0 +1,463 @@
+"""Person resolution: every person mention of every agency → one `person_id` per real person.
+
+`resolve(wh, threshold=None, full=False, progress=None)` is the linkage step the orchestrator calls.
+
+What is linked, and how
+-----------------------
+- **Natural persons with a name or an identifier** (given names, a surname, CURP, RFC or phone): scored by
+  the Splink model of `model.py` (Fellegi–Sunter, EM-trained on the data themselves, term-frequency
+  adjusted) over all sources at once, on the warehouse's DuckDB connection.
+- **Legal persons** (`is_legal_person`, FGJ victims that are businesses): not scored by the person model,
+  whose comparisons are about people. They are grouped deterministically on the RFC (when it has an
+  RFC's shape) or else the normalized business name (legal-form suffixes such as S.A. DE C.V. removed),
+  with match probability 1.0.
+- **Mentions with an alias only** (the security commissions' `mentioned` role) or with nothing to compare:
+  left as singletons. An alias alone ("EL CHINO") is shared by too many people to pass any sensible
+  threshold; the networks step uses aliases as their own evidence.
+
+Clustering guarded against chaining
+-----------------------------------
+Pairs at or above the threshold are merged strongest first (Kruskal order); a merge is refused when the
+merged cluster would hold two different valid CURPs, two sexes, birth dates that are not one typo apart, or
+birth years more than 3 apart. The weakest edges are therefore the ones left out, and a cluster that
+chaining would have built across two people stays split. The edges used (a maximum spanning forest) are
+kept in `person_link_edge`, so each cluster's weakest link can be shown and explained.
+
+Stable identifiers
+------------------
+A full run maps its clusters to the previous `person_id`s by largest overlap (each old id to at most one
+cluster); a cluster drawing on several old ids records a `merge`, an old id spread over several clusters a
+`split`. An incremental run (the default once a model exists) scores only pairs that involve a mention
+not yet linked, against everything, with the saved model; existing clusters stay as they are and new
+mentions join them or form new persons (a new mention bridging two persons records a `merge`).
+Changed source rows keep their mention_id; re-link with `full=True` after a re-load that corrects names.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections import defaultdict
+
+import pandas as pd
+
+from . import model
+from .curp import rfc_key
+from .names import name_upper
+
+log = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLD = 0.9
+MAX_YOB_SPREAD = 3
+EDGE_TABLE = "person_link_edge"
+FEATURE_TABLE = "person_link_features"
+_LEGAL_FORMS = re.compile(r"\b(S ?A ?B? ?DE ?C ?V|S ?DE ?R ?L( DE C ?V)?|S ?C|A ?C|S ?A ?P ?I|S ?A|SAPI|SC|AC)\b")
+
+
+def _progress(progress, text: str) -> None:
+    if progress:
+        progress(0, description=f"persons: {text}")
+
+
+def business_key(name, rfc) -> str | None:
+    k = rfc_key(rfc)
+    if k:
+        return "RFC:" + k
+    n = name_upper(name)
+    if not n:
+        return None
+    n = _LEGAL_FORMS.sub(" ", n)
+    n = " ".join(n.split())
+    return ("BN:" + n) if n else None
+
+
+# -- clustering ----------------------------------------------------------------------------------
+class _Clusters:
+    """Union-find over mentions whose components carry what must stay consistent."""
+
+    def __init__(self, attrs: dict[str, tuple]):
+        self.parent: dict[str, str] = {}
+        self.size: dict[str, int] = {}
+        self.info: dict[str, list] = {}
+        self.attrs = attrs
+
+    def add(self, node: str) -> None:
+        if node in self.parent:
+            return
+        self.parent[node] = node
+        self.size[node] = 1
+        curp, sex, yob, bdate = self.attrs.get(node, (None, None, None, None))
+        self.info[node] = [{curp} - {None}, {sex} - {None}, yob, yob, {bdate} - {None}]
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    @staticmethod
+    def _dates_compatible(a: set, b: set) -> bool:
+        for x in a:
+            for y in b:
+                if x != y and sum(c1 != c2 for c1, c2 in zip(x, y, strict=False)) > 1:
+                    return False
+        return True
+
+    def consistent(self, ra: str, rb: str) -> bool:
+        a, b = self.info[ra], self.info[rb]
+        if len(a[0] | b[0]) > 1 or len(a[1] | b[1]) > 1:
+            return False
+        lo = [v for v in (a[2], b[2]) if v is not None]
+        hi = [v for v in (a[3], b[3]) if v is not None]
+        if lo and hi and max(hi) - min(lo) > MAX_YOB_SPREAD:
+            return False
+        return self._dates_compatible(a[4], b[4])
+
+    def union(self, a: str, b: str, guard: bool = True) -> str | None:
+        """Merge the components of a and b; None when refused (guard) or already one."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        if guard and not self.consistent(ra, rb):
+            return None
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        ia, ib = self.info[ra], self.info.pop(rb)
+        ia[0] |= ib[0]
+        ia[1] |= ib[1]
+        ia[2] = min(v for v in (ia[2], ib[2], 10**9) if v is not None)
+        ia[3] = max(v for v in (ia[3], ib[3], -(10**9)) if v is not None)
+        if ia[2] == 10**9:
+            ia[2] = ia[3] = None
+        ia[4] |= ib[4]
+        return ra
+
+    def components(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for n in self.parent:
+            out[self.find(n)].append(n)
+        return out
+
+
+def cluster_edges(nodes, edges: pd.DataFrame, attrs: dict, threshold: float,
+                  groups: dict[str, list[str]] | None = None):
+    """Guarded clustering. `edges` has unique_id_l, unique_id_r, match_probability, match_weight.
+
+    `groups` are clusters fixed beforehand (existing persons, legal persons): joined without a guard.
+    Returns (components {root: [members]}, spanning edges list, number of refused merges).
+    """
+    uf = _Clusters(attrs)
+    for n in nodes:
+        uf.add(n)
+    for members in (groups or {}).values():
+        for m in members:
+            uf.add(m)
+        for m in members[1:]:
+            uf.union(members[0], m, guard=False)
+    span: list[tuple] = []
+    refused = 0
+    if len(edges):
+        e = edges[edges["match_probability"] >= threshold].sort_values(
+            ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True])
+        for a, b, p, w in zip(e["unique_id_l"], e["unique_id_r"], e["match_probability"], e["match_weight"],
+                              strict=True):
+            uf.add(a)
+            uf.add(b)
+            ra, rb = uf.find(a), uf.find(b)
+            if ra == rb:
+                continue
+            if uf.union(a, b) is None:
+                refused += 1
+            else:
+                span.append((a, b, float(p), float(w)))
+    return uf.components(), span, refused
+
+
+def _membership_probability(components, edges: pd.DataFrame, threshold: float) -> dict[str, float]:
+    """Per mention, the strongest pair (≥ threshold) it has inside its own cluster; 1.0 for singletons."""
+    where = {m: root for root, ms in components.items() for m in ms}
+    best: dict[str, float] = {}
+    if len(edges):
+        e = edges[edges["match_probability"] >= threshold]
+        for a, b, p in zip(e["unique_id_l"], e["unique_id_r"], e["match_probability"], strict=True):
+            if where.get(a) is not None and where.get(a) == where.get(b):
+                if p > best.get(a, 0.0):
+                    best[a] = float(p)
+                if p > best.get(b, 0.0):
+                    best[b] = float(p)
+    return best
+
+
+# -- stable ids ----------------------------------------------------------------------------------
+def _next_person_number(wh) -> int:
+    n = wh.scalar("SELECT max(TRY_CAST(substr(person_id, 2) AS BIGINT)) FROM person WHERE person_id LIKE 'P%'")
+    return int(n or 0) + 1
+
+
+def _assign_ids(components: dict[str, list[str]], old_of: dict[str, str], next_no: int):
+    """Map clusters to previous person_ids by largest overlap. Returns ({root: person_id}, history, next)."""
+    overlaps = []
+    old_sizes: dict[str, int] = defaultdict(int)
+    for pid in old_of.values():
+        old_sizes[pid] += 1
+    for root, members in components.items():
+        counts: dict[str, int] = defaultdict(int)
+        for m in members:
+            if m in old_of:
+                counts[old_of[m]] += 1
+        for pid, n in counts.items():
+            overlaps.append((n, pid, root))
+    overlaps.sort(key=lambda t: (-t[0], t[1], t[2]))
+    taken_old: set[str] = set()
+    ids: dict[str, str] = {}
+    for _n, pid, root in overlaps:
+        if root in ids or pid in taken_old:
+            continue
+        ids[root] = pid
+        taken_old.add(pid)
+    history = []
+    for root, members in sorted(components.items(), key=lambda kv: min(kv[1])):
+        if root not in ids:
+            ids[root] = f"P{next_no:08d}"
+            next_no += 1
+            olds = sorted({old_of[m] for m in members if m in old_of})
+            if olds:
+                for o in olds:
+                    history.append(("split", o, ids[root], json.dumps({"moved": sum(
+                        1 for m in members if old_of.get(m) == o)})))
+            else:
+                history.append(("new", ids[root], None, json.dumps({"mentions": len(members)})))
+        else:
+            pid = ids[root]
+            for o in sorted({old_of[m] for m in members if m in old_of} - {pid}):
+                history.append(("merge", pid, o, json.dumps({"absorbed": sum(
+                    1 for m in members if old_of.get(m) == o)})))
+    return ids, history, next_no
+
+
+# -- the step ------------------------------------------------------------------------------------
+def _ensure_tables(wh) -> None:
+    wh.execute(f"CREATE TABLE IF NOT EXISTS {EDGE_TABLE} (run_id BIGINT, mention_a VARCHAR, mention_b VARCHAR, "
+               "match_probability DOUBLE, match_weight DOUBLE)")
+
+
+def _save_features(wh, feats: pd.DataFrame) -> None:
+    wh.con.register("_tr_person_feats", feats)
+    try:
+        wh.execute(f"CREATE OR REPLACE TABLE {FEATURE_TABLE} AS SELECT * FROM _tr_person_feats")
+    finally:
+        wh.con.unregister("_tr_person_feats")
+
+
+def _predict(wh, feats_table: str, settings: dict | str, train: bool, threshold: float, n: int,
+             only_new: bool):
+    """Run Splink on the warehouse connection; returns (edges frame, model json, training notes)."""
+    from splink import DuckDBAPI, Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)  # its training chatter is not ours to print
+    db_api = DuckDBAPI(wh.con)
+    sdf = db_api.register(feats_table, dataset_display_name="mentions")
+    if isinstance(settings, str):
+        settings = json.loads(settings)
+    if only_new:
+        settings = dict(settings)
+        settings["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": f"({r}) AND (l.is_new OR r.is_new)", "sql_dialect": "duckdb"}
+            for r in model.BLOCKING_RULES]
+    linker = Linker(sdf, settings, log_level=logging.WARNING)
+    notes = model.train(linker, n) if train else ["model of the previous run"]
+    preds = linker.inference.predict(threshold_match_probability=min(0.5, threshold))
+    edges = wh.df(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight "
+                  f"FROM {preds.physical_name}")
+    mj = model.model_json(linker)
+    if only_new:  # store the model with its ordinary rules
+        d = json.loads(mj)
+        d["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": r, "sql_dialect": "duckdb"} for r in model.BLOCKING_RULES]
+        mj = json.dumps(d)
+    try:
+        linker.table_management.delete_tables_created_by_splink_from_db()
+    except Exception:  # cleanup only
+        pass
+    return edges, mj, notes
+
+
+def resolve(wh, threshold: float | None = None, full: bool = False, progress=None) -> dict:
+    """Link person mentions into persons; returns a summary for the CLI."""
+    t0 = time.time()
+    threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
+    if not 0 < threshold < 1:
+        from ..errors import UsageError
+
+        raise UsageError(f"--threshold {threshold} is not a probability: give a value between 0 and 1, e.g. 0.9")
+    _ensure_tables(wh)
+    run_id = wh.next_id("link_run", "run_id")
+    prev = wh.query("SELECT run_id, model_json FROM link_run WHERE finished_at IS NOT NULL AND model_json IS "
+                    "NOT NULL ORDER BY run_id DESC LIMIT 1")
+    old = wh.df("SELECT mention_id, person_id, match_probability, run_id FROM person_membership")
+    old_of = dict(zip(old["mention_id"], old["person_id"], strict=True))
+    old_prob = dict(zip(old["mention_id"], old["match_probability"], strict=True))
+    old_run = dict(zip(old["mention_id"], old["run_id"], strict=True))
+    mode = "full" if (full or not prev or not old_of) else "incremental"
+    wh.execute("INSERT INTO link_run (run_id, threshold, mode) VALUES (?, ?, ?)", [run_id, threshold, mode])
+
+    _progress(progress, "reading mentions")
+    mentions = wh.df(model.MENTION_SQL)
+    ids = mentions["mention_id"].astype(str)
+    live = set(ids)
+    legal = mentions["is_legal_person"].fillna(False).astype(bool)
+    nat = mentions[~legal]
+    feats = model.features(nat)
+    has_evidence = feats[["given_key", "surname_1", "curp", "rfc10", "phone"]].notna().any(axis=1)
+    feats = feats[has_evidence].reset_index(drop=True)
+    attrs = {u: ((c if v else None), s, (int(y) if pd.notna(y) else None), b)
+             for u, c, v, s, y, b in zip(feats["unique_id"], feats["curp"], feats["curp_valid"], feats["sex"],
+                                         feats["yob"], feats["birth_date"], strict=True)}
+    # legal persons: deterministic groups
+    legal_groups: dict[str, list[str]] = defaultdict(list)
+    for mid, bn, rfc in zip(mentions.loc[legal, "mention_id"], mentions.loc[legal, "business_name"],
+                            mentions.loc[legal, "rfc"], strict=True):
+        k = business_key(bn, rfc)
+        if k:
+            legal_groups[k].append(str(mid))
+
+    if mode == "incremental":
+        feats["is_new"] = ~feats["unique_id"].isin(old_of.keys())
+        n_new = int(feats["is_new"].sum())
+    else:
+        n_new = len(feats)
+    _save_features(wh, feats)
+
+    model_json = prev[0][1] if prev else None
+    notes: list[str] = []
+    edges = pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability", "match_weight"])
+    if len(feats) >= 2 and n_new > 0:
+        _progress(progress, f"scoring {n_new:,} mentions ({mode})")
+        if mode == "full":
+            edges, model_json, notes = _predict(wh, FEATURE_TABLE, model.settings_dict(), True, threshold,
+                                                len(feats), only_new=False)
+        else:
+            edges, model_json, notes = _predict(wh, FEATURE_TABLE, model_json, False, threshold, len(feats),
+                                                only_new=True)
+    elif model_json is None:
+        model_json = json.dumps(model.settings_dict())
+
+    _progress(progress, "clustering")
+    all_nodes = list(ids)
+    if mode == "full":
+        groups = {k: v for k, v in legal_groups.items() if len(v) > 1}
+        comps, span, refused = cluster_edges(all_nodes, edges, attrs, threshold, groups)
+        for members in groups.values():
+            span.extend((members[0], m, 1.0, float("inf")) for m in members[1:])
+        pids, history, _ = _assign_ids(comps, {m: p for m, p in old_of.items() if m in live},
+                                       _next_person_number(wh))
+        best = _membership_probability(comps, edges, threshold)
+        changed = set(all_nodes)
+    else:
+        existing: dict[str, list[str]] = defaultdict(list)
+        for m, p in old_of.items():
+            if m in live:
+                existing["old:" + p].append(m)
+        # new legal-person mentions join their business group (and the person holding it)
+        new_legal_edges = []
+        for members in legal_groups.values():
+            known = [m for m in members if m in old_of]
+            fresh = [m for m in members if m not in old_of]
+            anchor = known[0] if known else (fresh[0] if fresh else None)
+            new_legal_edges += [(anchor, m) for m in fresh if m != anchor]
+        legal_df = pd.DataFrame(new_legal_edges, columns=["unique_id_l", "unique_id_r"])
+        legal_df["match_probability"] = 1.0
+        legal_df["match_weight"] = float("inf")
+        all_edges = pd.concat([edges, legal_df], ignore_index=True) if len(legal_df) else edges
+        comps, span, refused = cluster_edges(all_nodes, all_edges, attrs, threshold, existing)
+        pids, history = {}, []
+        next_no = _next_person_number(wh)
+        for root, members in sorted(comps.items(), key=lambda kv: min(kv[1])):
+            olds = sorted({old_of[m] for m in members if m in old_of},
+                          key=lambda p: (-sum(1 for m in members if old_of.get(m) == p), p))
+            if olds:
+                pids[root] = olds[0]
+                for o in olds[1:]:
+                    history.append(("merge", olds[0], o, json.dumps({"absorbed": sum(
+                        1 for m in members if old_of.get(m) == o)})))
+            else:
+                pids[root] = f"P{next_no:08d}"
+                next_no += 1
+                history.append(("new", pids[root], None, json.dumps({"mentions": len(members)})))
+        best = _membership_probability(comps, all_edges, threshold)
+        changed = {m for m in all_nodes if m not in old_of}
+        for members in comps.values():
+            if len({old_of.get(m) for m in members if m in old_of}) > 1:
+                changed.update(members)
+        edges = all_edges
+
+    _progress(progress, "writing persons")
+    rows = []
+    for root, members in comps.items():
+        pid = pids[root]
+        for m in members:
+            if len(members) == 1:
+                p = 1.0
+            elif m in best:
+                p = best[m]
+            else:
+                p = float(old_prob.get(m, 1.0)) if m not in changed else 1.0
+            rows.append((m, pid, p, run_id if (m in changed or m not in old_of or old_of[m] != pid)
+                         else int(old_run.get(m) or run_id)))
+    membership = pd.DataFrame(rows, columns=["mention_id", "person_id", "match_probability", "run_id"])
+    created = wh.df("SELECT person_id, created_run FROM person")
+    wh.execute("BEGIN TRANSACTION")
+    try:
+        wh.execute("DELETE FROM person_membership")
+        wh.insert_frame("person_membership", membership)
+        wh.execute("DELETE FROM person")
+        wh.con.register("_tr_created", created)
+        try:
+            wh.execute(
+                "INSERT INTO person (person_id, created_run, n_mentions, first_seen, last_seen, sensitivity) "
+                "SELECT pm.person_id, coalesce(any_value(c.created_run), ?), count(*), min(m.event_date), "
+                "max(m.event_date), nullif(array_to_string(list_sort(list_distinct(list_filter(flatten("
+                "list(string_split(coalesce(m.sensitivity, ''), '|'))), lambda x: x <> ''))), '|'), '') "
+                "FROM person_membership pm JOIN person_mention m USING (mention_id) "
+                "LEFT JOIN _tr_created c ON c.person_id = pm.person_id GROUP BY pm.person_id", [run_id])
+        finally:
+            wh.con.unregister("_tr_created")
+        if mode == "full":
+            wh.execute(f"DELETE FROM {EDGE_TABLE}")
+        else:
+            wh.execute(f"DELETE FROM {EDGE_TABLE} WHERE mention_a NOT IN (SELECT mention_id FROM person_mention) "
+                       "OR mention_b NOT IN (SELECT mention_id FROM person_mention)")
+        if span:
+            e = pd.DataFrame(span, columns=["mention_a", "mention_b", "match_probability", "match_weight"])
+            e["match_weight"] = e["match_weight"].where(e["match_weight"] != float("inf"), None)
+            e.insert(0, "run_id", run_id)
+            wh.insert_frame(EDGE_TABLE, e)
+        if history:
+            h = pd.DataFrame(history, columns=["change", "person_id", "other_person_id", "detail"])
+            h.insert(0, "run_id", run_id)
+            wh.insert_frame("person_history", h)
+        # (a cursor would not see this transaction's rows: count from what was written)
+        n_persons = len(comps)
+        wh.execute("UPDATE link_run SET finished_at = current_timestamp, n_mentions = ?, n_persons = ?, "
+                   "model_json = ? WHERE run_id = ?", [len(mentions), n_persons, model_json, run_id])
+        wh.execute("COMMIT")
+    except Exception:
+        wh.execute("ROLLBACK")
+        raise
+    counts = defaultdict(int)
+    for change, *_ in history:
+        counts[change] += 1
+    summary = {
+        "run_id": run_id, "mode": mode, "threshold": threshold, "mentions": len(mentions),
+        "scored": len(feats), "new_mentions": n_new, "pairs_scored_above_0_5": len(edges),
+        "persons": n_persons, "refused_merges": refused, "new": counts["new"], "merges": counts["merge"],
+        "splits": counts["split"], "seconds": round(time.time() - t0, 1), "training": notes,
+    }
+    log.info("person linkage: %s", {k: v for k, v in summary.items() if k != "training"})
+    return summary
