@@ -213,7 +213,8 @@ class OffenderHistories:
                                       "date", "crime_final", "alcaldia_final", "carpeta_key", "causa_norm",
                                       "sentido", "fecha_egreso", "sex", "age", "birth_date", "event_date",
                                       "residence_alcaldia"])
-        r["date"] = pd.to_datetime(r["date"], errors="coerce")
+        # offences are dated to the day: hours differ between agencies for one event
+        r["date"] = pd.to_datetime(r["date"], errors="coerce").dt.normalize()
         r["crime"] = r["crime_final"]
         r["alcaldia"] = r["alcaldia_final"]
         r["offence_key"] = np.where(
@@ -278,9 +279,11 @@ class OffenderHistories:
     @staticmethod
     def _co_offending(r: pd.DataFrame) -> pd.DataFrame:
         # persons sharing a carpeta, or a detention event (a detention of several people without carpeta)
+        # (a detention that has a carpeta is counted through the carpeta, not twice)
+        det = r["is_detention"] & r["carpeta_key"].isna()
         keys = pd.concat([
             r.loc[r["carpeta_key"].notna(), ["person_id"]].assign(k="carpeta:" + r["carpeta_key"].dropna()),
-            r.loc[r["is_detention"], ["person_id"]].assign(k="event:" + r.loc[r["is_detention"], "event_id"]),
+            r.loc[det, ["person_id"]].assign(k="event:" + r.loc[det, "event_id"]),
         ]).drop_duplicates()
         if keys.empty:
             return pd.DataFrame(columns=["person_a", "person_b", "n"])

@@ -118,8 +118,8 @@ class RFGRanking:
             return
         per = o.groupby("person_id").agg(offences=("offence_key", "nunique"), harm=("harm", "sum"),
                                           last_date=("date", "max")).reset_index()
-        end = pd.Timestamp(self.as_of) if self.as_of else per["last_date"].max()
-        days = (end - per["last_date"]).dt.days.clip(lower=0).fillna(np.inf)
+        end = (pd.Timestamp(self.as_of) if self.as_of else per["last_date"].max()).normalize()
+        days = (end - per["last_date"].dt.normalize()).dt.days.clip(lower=0).fillna(np.inf)
         per["recency"] = np.power(0.5, days / self.half_life_days)
         per["frequency"] = per["offences"] / per["offences"].max()
         per["gravity"] = per["harm"] / per["harm"].max() if per["harm"].max() > 0 else 0.0
