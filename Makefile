@@ -8,7 +8,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT     := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench lint system-deps browser-deps clean
+.PHONY: demo test bench lint system-deps browser-deps postgres-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,7 +20,11 @@ $(STAMP): pyproject.toml
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq chromium chromium-driver; }
 
-system-deps: browser-deps
+# PostgreSQL server for the operational-state tests (users, sessions, audit on PostgreSQL).
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq postgresql; }
+
+system-deps: browser-deps postgres-deps
 
 demo: $(STAMP)
 	$(BIN)/traceability demo --port $(PORT)

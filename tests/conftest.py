@@ -18,6 +18,41 @@ def shared_path(*parts: str) -> Path:
     return p
 
 
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL database (Debian's server, started for the session). Fails in CI if missing."""
+    import os
+
+    from tests import pg
+
+    if not pg.available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server not installed: `make test` installs it (apt-get install postgresql)")
+        pytest.skip("PostgreSQL server not available here")
+    url, started = pg.start()
+    yield url
+    if started:
+        pg.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def state_backend(request, monkeypatch):
+    """Run a governance test on both operational-state backends (SQLite file; real PostgreSQL)."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        import sqlalchemy as sa
+
+        from traceability.governance.state import engine_for
+
+        eng = engine_for(url=url)
+        with eng.begin() as conn:  # each test starts from empty state
+            conn.execute(sa.text("TRUNCATE users, sessions, audit"))
+        monkeypatch.setenv("TRACEABILITY_STATE_URL", url)
+    else:
+        monkeypatch.delenv("TRACEABILITY_STATE_URL", raising=False)
+    return request.param
+
+
 @pytest.fixture
 def wh(tmp_path):
     from traceability.warehouse import Warehouse

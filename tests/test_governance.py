@@ -13,6 +13,8 @@ from traceability.governance import audit
 from traceability.governance.state import engine_for
 from traceability.web.app import create_app
 
+pytestmark = pytest.mark.usefixtures("state_backend")
+
 
 @pytest.fixture
 def app_client(db_file):
