@@ -125,16 +125,26 @@ def carpeta_core(key) -> tuple | None:
     groups = re.findall(r"\d+", s)
     if len(groups) < 2:
         return None
-    year = groups[-1]
-    if len(year) == 2:
-        year = "20" + year
-    if len(year) != 4:
-        return None
+
+    def is_year(t: str) -> bool:
+        return len(t) == 4 and 1900 <= int(t) <= 2100
+
+    def is_month(t: str) -> bool:
+        return len(t) <= 2 and 1 <= int(t) <= 12
+
     month = None
-    if len(groups) >= 3 and len(groups[-2]) <= 2 and 1 <= int(groups[-2]) <= 12:
-        month, seq = int(groups[-2]), groups[-3]
+    if len(groups) >= 3 and is_year(groups[-2]) and is_month(groups[-1]):  # canonical .../number/yyyy-mm
+        seq, year, month = groups[-3], groups[-2], int(groups[-1])
     else:
-        seq = groups[-2]
+        year = groups[-1]
+        if len(year) == 2:
+            year = "20" + year
+        if not is_year(year):
+            return None
+        if len(groups) >= 3 and is_month(groups[-2]):
+            month, seq = int(groups[-2]), groups[-3]
+        else:
+            seq = groups[-2]
     letters = frozenset(t for t in re.findall(r"[A-Z]+", s) if len(t) >= 2 and t not in _GENERIC)
     return int(seq), month, int(year), letters
 
