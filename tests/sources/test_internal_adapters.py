@@ -377,14 +377,18 @@ id_registro,fecha_sesion,alcaldia,colonia,cuadrante,tema,descripcion,grupo_menci
 COM-1,2024-02-01,Iztapalapa,Centro,,VENTA DE DROGAS,"Venden en la esquina, dicen que es ""el Chino"" ",Los Talleres,el Chino| LA TÍA ||El Güero,Esquina de Reforma y Juárez,,
 COM-2,01/02/2024,GAM,,,RIÑAS,,,,,{ZOCALO[0]},{ZOCALO[1]}
 COM-3,2024-02-01,GAM,,,RIÑAS,,,EL CHINO,,19.5,
+COM-4,2024-02-01,GAM,,,RIÑAS,,,,,{ZOCALO[1]},{ZOCALO[0]}
+COM-5,2024-02-01,GAM,,,RIÑAS,,,,,0,0
 """
 
 
 def test_comisiones_seguridad(tmp_path):
     out = normalize("comisiones_seguridad", write(tmp_path, "comisiones.csv", COMISIONES))
     ev = by_key(out.events)
-    assert sorted(ev) == ["COM-1", "COM-2"]
+    assert sorted(ev) == ["COM-1", "COM-2", "COM-4", "COM-5"]
     c1, c2 = ev["COM-1"], ev["COM-2"]
+    assert (ev["COM-4"]["lat"], ev["COM-4"]["lon"]) == (19.4326, -99.1332)   # written longitude first
+    assert is_null(ev["COM-5"]["lat"]) and ev["COM-5"]["alcaldia"] == "09005"  # (0, 0) is no point
     assert c1["kind"] == "commission_report" and c1["occurred_at"] == pd.Timestamp("2024-02-01")
     assert c1["crime"] == "NARCOMENUDEO" and c2["crime"] == "HECHO_NO_DELICTIVO" and c2["crime_raw"] == "RIÑAS"
     assert c1["alcaldia"] == "09007" and is_null(c1["lat"])
@@ -405,7 +409,7 @@ def test_comisiones_seguridad(tmp_path):
         assert ms[c].isna().all()
     assert [str(d) for d in ms["event_date"]] == ["2024-02-01"] * 3
 
-    assert [(r.line, r.column) for r in out.rejections] == [(4, "latitud")]
+    assert [(r.line, r.column, r.reason) for r in out.rejections] == [(4, "longitud", "only one of latitude/longitude given")]
 
 
 # -- comunicaciones -------------------------------------------------------------------------------------------
@@ -453,3 +457,90 @@ def test_an_empty_file_of_a_known_header_gives_empty_frames(tmp_path):
         header = ",".join(load_builtin()[source].versions[0].columns)
         out = normalize(source, write(tmp_path, f"{source}.csv", header + "\n"))
         assert out.events.empty and out.mentions.empty and out.rejections == []
+
+
+# -- end to end through the ingest framework --------------------------------------------------------------------
+
+def _xlsx(path: Path, header: list[str], rows: list[list]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_ingest_paths_end_to_end_csv_xlsx_jsonl(tmp_path, wh):
+    import datetime as dt
+
+    from traceability.sources import ingest_paths
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    write(drop, "detenciones_2024_03.csv", SSC)
+    write(drop, "cjm_2024_06.csv", CJM, encoding="latin-1")
+    write(drop, "uif_2024_01.csv", UIF, encoding="utf-8-sig")
+    write(drop, "causas.csv", TSJ)
+    header = list(load_builtin()["penitenciario"].versions[0].columns)
+    _xlsx(drop / "ingresos.xlsx", header, [
+        ["ING-10", "EXP-10", "Juan", "Pérez", "López", "el Flaco", dt.datetime(1990, 5, 1), "H",
+         "RECLUSORIO PREVENTIVO VARONIL NORTE", "D-3", dt.datetime(2024, 4, 2), None, None, "123/2024",
+         "JUZGADO 12 PENAL", "ROBO A NEGOCIO SIN VIOLENCIA", "PROCESADO"],
+        ["ING-11", "EXP-11", "Rosa", "Ibáñez", "", "", "01/01/1985", "MUJER", "CENTRO FEMENIL DE REINSERCIÓN SOCIAL",
+         "A", "2023-01-10", "2024-01-10", "COMPURGADO", "77/2022", "", "FRAUDE", "SENTENCIADO"],
+        ["ING-12", "EXP-12", "Rosa", "Ibáñez", "", "", "", "MUJER", "PENITENCIARIA", "A", "", "", "", "", "",
+         "FRAUDE", "PROCESADO"],
+    ])
+    records = [
+        {"id_registro": "R-1", "orden_judicial": "OJ-9/2024", "fecha_hora": "2024-03-01T10:15:00",
+         "numero_origen": "+52 55 1234 5678", "numero_destino": 5587654321, "tipo": "LLAMADA",
+         "duracion_segundos": 125},
+        {"id_registro": "R-2", "orden_judicial": "OJ-9/2024", "fecha_hora": "2024-03-01 10:16:00",
+         "numero_origen": "5587654321", "numero_destino": "55 1234 5678", "tipo": "MENSAJE",
+         "duracion_segundos": None},
+        {"id_registro": "R-3", "orden_judicial": "OJ-9/2024", "fecha_hora": "2024-13-01 10:16:00",
+         "numero_origen": "5587654321", "numero_destino": "5512345678", "tipo": "MENSAJE",
+         "duracion_segundos": None},
+    ]
+    (drop / "comunicaciones.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+
+    reports = {Path(r.file).name: r for r in ingest_paths(wh, [drop], log=lambda *a, **k: None)}
+    expected = {  # file: (source, read, loaded, quarantined)
+        "detenciones_2024_03.csv": ("ssc_detenciones", 7, 2, 5),
+        "cjm_2024_06.csv": ("cjm_casos", 3, 2, 1),
+        "uif_2024_01.csv": ("uif_reportes", 3, 2, 1),
+        "causas.csv": ("tsj_causas", 4, 2, 2),
+        "ingresos.xlsx": ("penitenciario", 3, 2, 1),
+        "comunicaciones.jsonl": ("comunicaciones", 3, 2, 1),
+    }
+    for name, (source, read, loaded, quarantined) in expected.items():
+        r = reports[name]
+        assert r.error is None, (name, r.error)
+        assert (r.source, r.rows_read, r.rows_loaded, r.rows_quarantined) == (source, read, loaded, quarantined), name
+
+    counts = {(s, role): n for s, role, n in wh.query(
+        "SELECT source, role, count(*) FROM person_mention GROUP BY ALL")}
+    assert counts == {("ssc_detenciones", "detainee"): 2, ("cjm_casos", "cjm_user"): 2,
+                      ("cjm_casos", "aggressor"): 1, ("uif_reportes", "account_holder"): 2,
+                      ("uif_reportes", "counterparty"): 2, ("tsj_causas", "defendant"): 2,
+                      ("penitenciario", "inmate"): 2}
+    inmate = wh.query_dicts("SELECT given_names, surname_1, surname_2, alias, birth_date, sex, age, event_date "
+                            "FROM person_mention WHERE mention_id = 'penitenciario:ING-10:inmate:1'")[0]
+    assert inmate == {"given_names": "JUAN", "surname_1": "PEREZ", "surname_2": "LOPEZ", "alias": "EL FLACO",
+                      "birth_date": dt.date(1990, 5, 1), "sex": "H", "age": 33, "event_date": dt.date(2024, 4, 2)}
+    ev = wh.query_dicts("SELECT occurred_at, attrs, sensitivity, case_key FROM event "
+                        "WHERE event_id = 'comunicaciones:R-1'")[0]
+    assert ev["occurred_at"] == dt.datetime(2024, 3, 1, 10, 15) and ev["sensitivity"] == "communications"
+    assert json.loads(ev["attrs"])["numero_destino"] == "5587654321" and ev["case_key"] == "OJ-9/2024"
+    q = wh.query("SELECT file_name, source_row, column_name FROM quarantine WHERE source = 'comunicaciones'")
+    assert q == [("comunicaciones.jsonl", 3, "fecha_hora")]       # JSON Lines: the record's own line
+    legal = wh.query("SELECT business_name FROM person_mention WHERE is_legal_person ORDER BY 1")
+    assert legal == [("COMERCIALIZADORA DEL VALLE SA DE CV",), ("INMOBILIARIA SOL SA DE CV",)]
+
+    # the same files again: nothing new
+    again = ingest_paths(wh, [drop], log=lambda *a, **k: None)
+    assert all(r.already_loaded for r in again)
+    assert wh.query("SELECT count(*) FROM person_mention")[0][0] == sum(counts.values())

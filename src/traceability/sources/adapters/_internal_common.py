@@ -233,24 +233,33 @@ class Rows:
         return v.astype("float64")
 
     def coords(self, lat_col: str = "latitud", lon_col: str = "longitud") -> tuple[pd.Series, pd.Series]:
-        """Coordinates (float, NaN when absent); unreadable, half-given or outside the city are rejected."""
+        """Coordinates (float, NaN when absent). Exact (0, 0) is an empty coordinate; a pair written
+        longitude first whose swap falls in the city is swapped back. Unreadable, half-given or outside the
+        city are rejected."""
         from ... import geo
         from .. import normalize
 
         raw_lat, raw_lon = self.raw(lat_col), self.raw(lon_col)
-        lat = pd.to_numeric(pd.Series(normalize.parse_float(raw_lat), index=self.index), errors="coerce")
-        lon = pd.to_numeric(pd.Series(normalize.parse_float(raw_lon), index=self.index), errors="coerce")
+        lat = normalize.parse_float(raw_lat)
+        lon = normalize.parse_float(raw_lon)
         self.reject((raw_lat != "") & lat.isna(), lat_col, "unreadable coordinate")
         self.reject((raw_lon != "") & lon.isna(), lon_col, "unreadable coordinate")
-        self.reject(lat.isna() != lon.isna(), lat_col if lat.isna().any() else lon_col,
-                    "only one of latitude/longitude given")
-        both = lat.notna() & lon.notna()
+        zero = (lat == 0) & (lon == 0)
+        lat, lon = lat.mask(zero), lon.mask(zero)
+        self.reject(lat.isna() & lon.notna(), lat_col, "only one of latitude/longitude given")
+        self.reject(lon.isna() & lat.notna(), lon_col, "only one of latitude/longitude given")
+        both = lat.notna() & lon.notna() & ~self.bad
         if both.any():
             inside = pd.Series(False, index=self.index)
-            inside[both] = np.asarray(geo.in_city(lat[both], lon[both]), dtype=bool)
-            self.reject(both & ~inside, lat_col, "coordinates outside the city",
-                        values=raw_lat + "," + raw_lon)
-        ok = both & ~self.bad
+            inside[both] = np.asarray(geo.in_city(lat[both].to_numpy(), lon[both].to_numpy()), dtype=bool)
+            out = both & ~inside
+            if out.any():
+                swapped = pd.Series(False, index=self.index)
+                swapped[out] = np.asarray(geo.in_city(lon[out].to_numpy(), lat[out].to_numpy()), dtype=bool)
+                lat, lon = lat.where(~swapped, lon), lon.where(~swapped, lat)
+                inside |= swapped
+            self.reject(both & ~inside, lat_col, "coordinates outside the city", values=raw_lat + "," + raw_lon)
+        ok = lat.notna() & lon.notna() & ~self.bad
         return lat.where(ok).astype("float64"), lon.where(ok).astype("float64")
 
     def names(self, given: str, surname_1: str, surname_2: str) -> pd.DataFrame:
@@ -371,10 +380,14 @@ class Rows:
         out = pd.DataFrame({"alcaldia": None, "colonia": None, "cuadrante": None}, index=self.index, dtype=object)
         has = lat.notna() & lon.notna()
         if has.any():
-            found = geo.locate(lat[has], lon[has])
+            pts = pd.DataFrame({"lat": lat[has], "lon": lon[has]})
+            uniq = pts.drop_duplicates()
+            found = pd.DataFrame(geo.locate(uniq["lat"].to_numpy(), uniq["lon"].to_numpy())).reset_index(drop=True)
+            pos = pd.MultiIndex.from_frame(uniq).get_indexer(pd.MultiIndex.from_frame(pts))
             for c in out.columns:
-                out.loc[has, c] = none_if_empty(pd.Series(np.asarray(found[c], dtype=object),
-                                                          index=lat[has].index)).values
+                if c in found:
+                    vals = found[c].to_numpy(dtype=object)[pos]
+                    out.loc[has, c] = none_if_empty(pd.Series(vals, index=pts.index)).to_numpy()
         return out
 
     # -- assembly --------------------------------------------------------------------------------------
