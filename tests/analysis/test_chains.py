@@ -150,3 +150,29 @@ def test_funnel_on_synthetic_city(city_db):
     r = a.reached
     assert r["carpeta"] >= r["accused"] >= r["court_case"] >= r["vinculacion"] >= r["sentence"]
     assert 0 < a.shares["accused"] < 1
+
+
+def test_cli_analyze_chains(four, tmp_path):
+    from typer.testing import CliRunner
+
+    from traceability.cli.main import app
+
+    db = four.path
+    four.close()
+    runner = CliRunner()
+    r = runner.invoke(app, ["analyze", "chains", "--db", str(db), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["n_carpetas"] == 4 and d["counts"]["prison"] == 1
+    out = tmp_path / "by.csv"
+    r = runner.invoke(app, ["analyze", "chains", "--db", str(db), "--format", "csv", "--by", "alcaldia",
+                            "--crime", "HOMICIDIO_DOLOSO", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("alcaldia,carpetas,") and lines[1].startswith("09007,2,")
+    r = runner.invoke(app, ["analyze", "chains", "--db", str(db), "--by", "week"])
+    assert r.exit_code != 0 and "unknown --by" in str(r.exception)
+    r = runner.invoke(app, ["analyze", "chains", "--db", str(db), "--from", "2024-13-01"])
+    assert r.exit_code != 0 and "not a date" in str(r.exception)
+    r = runner.invoke(app, ["analyze", "chains", "--db", str(db)])
+    assert r.exit_code == 0 and "carpeta" in r.output
