@@ -1,13 +1,47 @@
-"""The synthetic city: a simulated Mexico City that emits every agency's extracts and plants the truth."""
+"""The synthetic city: a simulated Mexico City that emits every agency's extracts and plants the truth.
+
+``generate_city(out, scale, years, start, seed)`` runs ``world.World`` (the truth) and ``emit.Emitter``
+(the agencies' files and ``out/truth/``). The city model it needs ships in ``synth/data/`` (rebuilt from
+``shared/`` by ``python -m traceability.synth.citymodel``); CURP helpers live in ``synth/curp.py``.
+"""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
+
+from .curp import curp_check_digit, is_valid_curp
+
+__all__ = ["generate_city", "curp_check_digit", "is_valid_curp"]
 
 
 def generate_city(out: Path, scale: float = 1.0, years: int = 1, start: date = date(2023, 1, 1), seed: int = 7,
                   progress=None) -> dict:
-    from ..errors import TraceabilityError
+    """Simulate the city and write every agency's extract plus ``truth/`` into ``out``.
 
-    raise TraceabilityError("the synthetic city generator is not built yet")
+    Returns ``{"files": {relative name: rows}, "truth": {...counts}, "scale", "years", "start", "seed"}``.
+    """
+    from .emit import Emitter
+    from .world import World
+
+    out = Path(out)
+    if out.exists():
+        for sub in ("c5_911", "fgj_carpetas", "truth"):
+            shutil.rmtree(out / sub, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    world = World(scale=scale, years=years, start=start, seed=seed, progress=progress).run()
+    em = Emitter(world, out)
+    steps = [em.carpetas, em.victimas, em.imputados, em.c5, em.detenciones, em.causas, em.prision, em.cjm,
+             em.lesiones, em.uif, em.comisiones, em.comunicaciones]
+    for step in steps:
+        step()
+        if progress:
+            progress(n=1, total=len(steps), description=f"writing {step.__name__}")
+    truth = em.truth()
+    files = {k: em.files[k] for k in sorted(em.files) if not k.startswith("truth/")}
+    truth_files = {k: em.files[k] for k in sorted(em.files) if k.startswith("truth/")}
+    truth["carpetas"] = len(world.crimes)
+    truth["calls_911"] = len(world.calls)
+    return {"files": files, "truth_files": truth_files, "truth": truth, "scale": scale, "years": years,
+            "start": start.isoformat(), "seed": seed}
