@@ -144,6 +144,7 @@ def event_where(date_from=None, date_to=None, alcaldia=None, codes=None, alias="
 
 # -- geography ------------------------------------------------------------------------------------------
 LAYERS = ("alcaldias", "colonias", "cuadrantes")
+UNIT_COLUMN = {"alcaldias": "alcaldia", "colonias": "colonia", "cuadrantes": "cuadrante"}
 _LAYER_KEY = {"alcaldias": "cvegeo", "colonias": "colonia_cve", "cuadrantes": "cuadrante_id"}
 
 
@@ -183,13 +184,16 @@ def geojson(layer: str) -> dict:
                                     "(python -m traceability.geo.build) or set TRACEABILITY_SHARED")
         fc = json.loads(p.read_text(encoding="utf-8"))
     key = _LAYER_KEY[layer]
+    singular = UNIT_COLUMN[layer]
+    feats = []
     for f in fc.get("features", []):
-        props = f.setdefault("properties", {})
-        if "id" not in props:
-            props["id"] = str(props.get(key, props.get("cuadrante", "")))
-        if "name" not in props:
+        props = dict(f.get("properties") or {})  # a copy: never touch geo's cached features
+        if not props.get("id"):
+            props["id"] = str(props.get(singular) or props.get(key) or "")
+        if not props.get("name"):
             props["name"] = props.get("nomgeo") or props.get("colonia_nombre") or props["id"]
-    return fc
+        feats.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
+    return {"type": "FeatureCollection", "features": feats}
 
 
 def alcaldia_code(name: str | None) -> str | None:
@@ -230,9 +234,32 @@ def _cuadrantes_from_shapefile() -> dict | None:
     return json.loads(out.to_json())
 
 
+def _geo_population():
+    """geo.cuadrante_population() as a DataFrame (cuadrante, alcaldia, population), or None."""
+    try:
+        from .. import geo
+
+        fn = getattr(geo, "cuadrante_population", None)
+        if fn is None:
+            return None
+        pop = fn()
+        if isinstance(pop, pd.DataFrame) and {"cuadrante", "population"} <= set(pop.columns):
+            return pop
+        if isinstance(pop, pd.Series):
+            return pd.DataFrame({"cuadrante": pop.index.astype(str), "population": pop.to_numpy()})
+        if isinstance(pop, dict):
+            return pd.DataFrame({"cuadrante": list(pop), "population": list(pop.values())})
+    except Exception:  # noqa: BLE001 — geo incomplete: fall back to the shared shapefile
+        return None
+    return None
+
+
 @lru_cache(maxsize=1)
 def cuadrante_alcaldia() -> dict[str, str]:
     """Cuadrante (nomenclature) → alcaldía code."""
+    pop = _geo_population()
+    if pop is not None and "alcaldia" in pop.columns:
+        return {str(c): str(a) for c, a in zip(pop["cuadrante"], pop["alcaldia"], strict=True) if a}
     g = _cuadrantes_frame()
     if g is None:
         return {}
@@ -242,17 +269,9 @@ def cuadrante_alcaldia() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def cuadrante_population() -> dict[str, float]:
     """Resident population per cuadrante (SSC nomenclature) — geo.cuadrante_population when available."""
-    try:
-        from .. import geo
-
-        fn = getattr(geo, "cuadrante_population", None)
-        if fn is not None:
-            pop = fn()
-            if hasattr(pop, "to_dict"):
-                pop = pop.to_dict()
-            return {str(k): float(v) for k, v in dict(pop).items()}
-    except Exception:  # noqa: BLE001
-        pass
+    pop = _geo_population()
+    if pop is not None:
+        return {str(c): float(n) for c, n in zip(pop["cuadrante"], pop["population"], strict=True)}
     p = _shared_geo("cuadrantes_poblacion_2023.dbf")
     if p is None:
         return {}
