@@ -42,10 +42,24 @@ def none_if_empty(s: pd.Series) -> pd.Series:
     return s.where(s.notna() & (s.astype(str) != ""), None)
 
 
+def per_distinct(s: pd.Series, fn) -> pd.Series:
+    """Apply a vectorized string function to the distinct values of `s` only, then spread the result back
+    (agency columns hold few distinct values: 10^6 rows, a few hundred labels)."""
+    codes, uniques = pd.factorize(s.fillna("").astype(str))
+    if len(uniques) == 0:
+        return pd.Series([None] * len(s), index=s.index, dtype=object)
+    done = np.asarray(fn(pd.Series(uniques, dtype=object)), dtype=object)
+    return pd.Series(done[codes], index=s.index, dtype=object)
+
+
+def _category_distinct(u: pd.Series) -> pd.Series:
+    out = u.str.upper().str.translate(_ACCENTS).str.replace(r"\s+", " ", regex=True).str.strip()
+    return out.where(out != "", None)
+
+
 def category(s: pd.Series) -> pd.Series:
     """A categorical value as the contract writes them: upper case, accents removed (Ñ kept), single spaces."""
-    out = s.fillna("").astype(str).str.upper().str.translate(_ACCENTS).str.replace(r"\s+", " ", regex=True)
-    return none_if_empty(out.str.strip())
+    return per_distinct(s, _category_distinct)
 
 
 def text(s: pd.Series) -> pd.Series:
@@ -141,6 +155,7 @@ class Rows:
         self.source = source
         self.index = frame.index
         self._cols = {str(c).strip().lower(): c for c in frame.columns}
+        self._raw: dict[str, pd.Series] = {}
         if "_line" in frame.columns:
             self.line = pd.to_numeric(frame["_line"], errors="coerce").fillna(0).astype("int64")
         else:
@@ -154,7 +169,9 @@ class Rows:
         col = self._cols.get(name.lower())
         if col is None:
             return pd.Series("", index=self.index, dtype=object)
-        return self.frame[col].fillna("").astype(str).str.strip()
+        if col not in self._raw:
+            self._raw[col] = per_distinct(self.frame[col], lambda u: u.str.strip()).astype(object)
+        return self._raw[col]
 
     def reject(self, mask: pd.Series, column: str | None, reason: str | pd.Series,
                values: pd.Series | None = None) -> None:
