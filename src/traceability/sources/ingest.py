@@ -150,7 +150,7 @@ def place_events(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, list[st
     """Check coordinates and fill alcaldía/colonia/cuadrante by point-in-polygon.
 
     Returns (events, outside_mask, notes). Exact (0, 0) is an empty coordinate (cleared). A point outside
-    the city whose swapped (lon, lat) is inside is swapped. Points still outside are flagged."""
+    the city whose swapped (lon, lat) is inside is swapped. Points still outside (beyond `places.EDGE_TOLERANCE_M` of the outline) are flagged."""
     notes: list[str] = []
     lat = pd.to_numeric(events["lat"], errors="coerce").astype("float64")
     lon = pd.to_numeric(events["lon"], errors="coerce").astype("float64")
@@ -165,13 +165,15 @@ def place_events(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, list[st
     if geo is None:
         notes.append("geo module not available: colonia/cuadrante not assigned")
         return events, outside, notes
+    from .places import city_mask
+
     pts = pd.DataFrame({"lat": lat[has], "lon": lon[has]})
     uniq = pts.drop_duplicates()
-    inside = pd.Series(np.asarray(geo.in_city(uniq["lat"].to_numpy(), uniq["lon"].to_numpy()), dtype=bool),
+    inside = pd.Series(np.asarray(city_mask(uniq["lat"].to_numpy(), uniq["lon"].to_numpy()), dtype=bool),
                        index=uniq.index)
     if (~inside).any():
         sw = uniq[~inside]
-        sw_in = np.asarray(geo.in_city(sw["lon"].to_numpy(), sw["lat"].to_numpy()), dtype=bool)
+        sw_in = np.asarray(city_mask(sw["lon"].to_numpy(), sw["lat"].to_numpy()), dtype=bool)
         swapped = sw[sw_in]
         if len(swapped):
             key = pd.MultiIndex.from_frame(swapped[["lat", "lon"]])
@@ -181,7 +183,7 @@ def place_events(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, list[st
             notes.append(f"{len(idx)} row(s) had latitude and longitude swapped; corrected")
             pts.loc[idx, ["lat", "lon"]] = pts.loc[idx, ["lon", "lat"]].to_numpy()
             uniq = pts.drop_duplicates()
-            inside = pd.Series(np.asarray(geo.in_city(uniq["lat"].to_numpy(), uniq["lon"].to_numpy()),
+            inside = pd.Series(np.asarray(city_mask(uniq["lat"].to_numpy(), uniq["lon"].to_numpy()),
                                           dtype=bool), index=uniq.index)
     # spread `inside` from unique points back to all rows
     ukey = pd.MultiIndex.from_frame(uniq[["lat", "lon"]])
