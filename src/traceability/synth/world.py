@@ -30,8 +30,8 @@ import pandas as pd
 from .curp import build_curp
 from .model import city, crime_group, delito_code
 
-OFFENDER_SIGMA = 1.75
-OFFENDERS_PER_OFFENCE = 0.42
+OFFENDER_SIGMA = 2.3
+OFFENDERS_PER_OFFENCE = 0.55
 REPEAT_P = {"person": 0.10, "household": 0.12, "business": 0.22}
 NEAR_REPEAT_P = 0.30
 VAW_DELITOS = ("VIOLENCIA FAMILIAR", "FEMINICIDIO", "FEMINICIDIO POR ARMA BLANCA",
