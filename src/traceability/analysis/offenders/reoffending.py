@@ -51,22 +51,25 @@ def km_curve(durations, events, label: str = "all", alpha: float = 0.05, max_poi
 
 def spells(offences: pd.DataFrame, prison_terms: pd.DataFrame, start: str, end: pd.Timestamp) -> pd.DataFrame:
     """One row per start: ``person_id, start_date, start_key, crime_group, cohort, prior, duration, event``."""
-    o = offences[(offences["detained"] | offences["accused"]) & offences["date"].notna()]
+    empty = pd.DataFrame(columns=["person_id", "start_date", "start_key", "crime_group", "cohort", "prior",
+                                  "duration", "event"])
+    if start not in STARTS:
+        from ...errors import UsageError
+
+        raise UsageError(f"unknown start {start!r}: use one of {', '.join(STARTS)}")
+    if offences.empty:
+        return empty
+    o = offences[(offences["detained"].astype(bool) | offences["accused"].astype(bool)) & offences["date"].notna()]
     if start == "release":
         s = prison_terms.dropna(subset=["release"]).copy()
         s = s[s["release"] <= end]
         s = s.rename(columns={"release": "start_date"})[["person_id", "start_date", "offence_key", "crime_group"]]
-    elif start == "first_detention":
-        d = o[o["detained"]].sort_values(["person_id", "date", "offence_key"])
+    else:
+        d = o[o["detained"].astype(bool)].sort_values(["person_id", "date", "offence_key"])
         s = d.drop_duplicates("person_id").rename(columns={"date": "start_date"})[
             ["person_id", "start_date", "offence_key", "crime_group"]]
-    else:
-        from ...errors import UsageError
-
-        raise UsageError(f"unknown start {start!r}: use one of {', '.join(STARTS)}")
     if s.empty:
-        return pd.DataFrame(columns=["person_id", "start_date", "start_key", "crime_group", "cohort", "prior",
-                                     "duration", "event"])
+        return empty
     s = s.rename(columns={"offence_key": "start_key"}).reset_index(drop=True)
     s["sid"] = np.arange(len(s))
     m = s.merge(o[["person_id", "offence_key", "date"]], on="person_id", how="left")

@@ -141,7 +141,7 @@ class RepeatOffenders:
     def to_dict(self) -> dict:
         c = self.concentration.to_dict()
         hid = self.hidden
-        return {
+        return clean({
             "offenders": self.concentration.n_offenders,
             "offences": self.concentration.n_offences,
             "basis": self.basis,
@@ -161,10 +161,31 @@ class RepeatOffenders:
             "params": self.params,
             "data_window": self.data_window,
             "data_version": self.data_version,
-        }
+        })
 
     def rows(self) -> list[dict]:
         return self.ranking.rows(self.top)
+
+
+def clean(obj):
+    """JSON-safe: numpy scalars to Python, NaN and infinities to None, timestamps to ISO dates."""
+    import math
+
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, pd.Timestamp):
+        return None if pd.isna(obj) else obj.date().isoformat()
+    if obj is pd.NaT:
+        return None
+    return obj
 
 
 def _coerce(params: dict) -> dict:
