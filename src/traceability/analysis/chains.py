@@ -338,7 +338,7 @@ def case_chain(wh, event_id: str, max_nodes: int = 300) -> dict | None:
     marks = ", ".join("?" for _ in ids)
     events = wh.query_dicts(
         f"SELECT event_id, kind, source, source_key, occurred_at, reported_at, crime, alcaldia, case_key, "
-        f"case_key_norm, attrs FROM event WHERE event_id IN ({marks})", ids)
+        f"case_key_norm, sensitivity, attrs FROM event WHERE event_id IN ({marks})", ids)
     has_pm = bool(wh.scalar("SELECT count(*) FROM person_membership"))
     pm_join = "LEFT JOIN person_membership pm ON pm.mention_id = m.mention_id" if has_pm else ""
     pm_col = "coalesce(pm.person_id, 'm:' || m.mention_id)" if has_pm else "'m:' || m.mention_id"
