@@ -43,6 +43,11 @@ FEATURE_COLUMNS = [
     "rfc10", "phone", "address_norm", "alias",
 ]
 
+STRING_COLUMNS = [
+    "unique_id", "given_names", "given_key", "given_phon", "surname_1", "surname_2", "sur1_phon", "sur2_phon",
+    "sursort_phon", "surnames", "birth_date", "sex", "curp", "rfc10", "phone", "address_norm", "alias",
+]
+
 MENTION_SQL = (
     "SELECT mention_id, source, role, given_names, surname_1, surname_2, alias, sex, birth_date, age, curp, "
     "rfc, phone, address_norm, is_legal_person, business_name, event_date FROM person_mention")
@@ -135,6 +140,8 @@ def features(mentions: pd.DataFrame) -> pd.DataFrame:
     out["phone"] = ph.values
     out["address_norm"] = mentions["address_norm"].map(_s).map(names.name_upper, na_action="ignore").values
     out["alias"] = mentions["alias"].map(_s).map(names.name_upper, na_action="ignore").values
+    for col in STRING_COLUMNS:  # typed, so an all-NULL column is still VARCHAR in DuckDB
+        out[col] = out[col].astype("string")
     return out[FEATURE_COLUMNS]
 
 
@@ -210,6 +217,8 @@ def comparisons() -> list[dict]:
             _lvl("len(list_intersect(l.given_tokens, r.given_tokens)) >= 1", "a given name in common", 0.04),
             _lvl("l.given_phon = r.given_phon OR jaro_winkler_similarity(l.given_names, r.given_names) >= 0.92",
                  "phonetic or typo", 0.04),
+            _lvl("l.given_names = r.surname_1 OR r.given_names = l.surname_1",
+                 "given name written as the other's surname (fields mixed up)", 0.01),
             _lvl("ELSE", "different given names", 0.02),
         ]),
         _cmp("surnames", "Surname pair (swapped, one missing, phonetic)", [
@@ -225,6 +234,11 @@ def comparisons() -> list[dict]:
                  0.12, tf="surname_1"),
             _lvl("jaro_winkler_similarity(l.surname_1, r.surname_1) >= 0.88 AND "
                  "jaro_winkler_similarity(l.surname_2, r.surname_2) >= 0.88", "both surnames similar", 0.04),
+            _lvl("(l.surname_2 IS NULL OR r.surname_2 IS NULL) AND "
+                 "jaro_winkler_similarity(l.surname_1, r.surname_1) >= 0.88", "one surname missing, other similar",
+                 0.03),
+            _lvl("l.surname_1 = r.given_names OR r.surname_1 = l.given_names",
+                 "surname written as the other's given name (fields mixed up)", 0.01),
             _lvl("l.sur1_phon = r.sur1_phon", "first surname only", 0.02, tf="surname_1"),
             _lvl("ELSE", "different surnames", 0.02),
         ]),
@@ -287,19 +301,20 @@ BLOCKING_RULES = [
     "l.sur1_phon = r.sur1_phon AND l.birth_date = r.birth_date",
     "l.phone = r.phone",
     "l.rfc10 = r.rfc10",
+    "l.given_phon = r.sur1_phon AND l.sur1_phon = r.given_phon",
 ]
 
 # EM sessions: each blocks on exactly the columns one comparison compares (never on a derived key).
 EM_RULES = [
-    "l.surname_1 = r.surname_1 AND l.surname_2 = r.surname_2",
+    "l.surname_1 = r.surname_1 AND coalesce(l.surname_2, '') = coalesce(r.surname_2, '')",
     "l.given_names = r.given_names AND l.birth_date = r.birth_date",
     "l.curp = r.curp",
 ]
 
 DETERMINISTIC_RULES = [
     "l.curp = r.curp",
-    "l.given_names = r.given_names AND l.surname_1 = r.surname_1 AND l.surname_2 = r.surname_2 "
-    "AND l.birth_date = r.birth_date",
+    "l.given_names = r.given_names AND l.surname_1 = r.surname_1 "
+    "AND coalesce(l.surname_2, '') = coalesce(r.surname_2, '') AND l.birth_date = r.birth_date",
 ]
 
 
@@ -318,14 +333,30 @@ def settings_dict(blocking_rules: list[str] | None = None, prior: float = 1e-5) 
     return creator.get_settings("duckdb").as_dict()
 
 
-def train(linker, n_records: int, seed: int = 42) -> list[str]:
-    """Estimate λ, u (random sampling) and m (EM per session); returns notes on what was estimated."""
-    notes: list[str] = []
-    try:
-        linker.training.estimate_probability_two_random_records_match(DETERMINISTIC_RULES, recall=0.7)
-        notes.append("prior from deterministic rules (recall 0.7)")
-    except Exception as e:  # too few matches in tiny data: keep the default prior
-        notes.append(f"prior kept ({type(e).__name__})")
+def estimate_prior(wh, table: str, n_records: int, recall: float = 0.7) -> float:
+    """λ = pairs found by the deterministic rules / recall / all pairs, clamped to [1e-9, 0.5].
+
+    Computed here rather than by Splink so that a rule on a column that is NULL everywhere (no CURP in
+    FEBRL) simply finds nothing, and so that the value is always a usable probability.
+    """
+    from ..warehouse import ident
+
+    t = ident(table)
+    n = int(wh.scalar(
+        f"SELECT count(*) FROM {t} l JOIN {t} r ON l.curp = r.curp AND l.unique_id < r.unique_id") or 0)
+    n += int(wh.scalar(
+        f"SELECT count(*) FROM {t} l JOIN {t} r ON l.given_names = r.given_names AND l.surname_1 = r.surname_1 "
+        f"AND coalesce(l.surname_2, '') = coalesce(r.surname_2, '') AND l.birth_date = r.birth_date "
+        f"AND l.unique_id < r.unique_id AND coalesce(l.curp, '') <> coalesce(r.curp, '-')") or 0)
+    total = max(1, n_records * (n_records - 1) // 2)
+    lam = (n / recall) / total if n else 1.0 / max(2, n_records)
+    return float(min(0.5, max(1e-9, lam)))
+
+
+def train(linker, n_records: int, prior: float, seed: int = 42) -> list[str]:
+    """Set λ, estimate u (random sampling) and m (EM per session); returns notes on what was estimated."""
+    notes: list[str] = [f"prior {prior:.3g} from deterministic rules (recall 0.7)"]
+    linker._settings_obj._probability_two_random_records_match = prior
     linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, n_records * 20.0)), seed=seed)
     notes.append("u by random sampling")
     for rule in EM_RULES:
@@ -335,6 +366,8 @@ def train(linker, n_records: int, seed: int = 42) -> list[str]:
             notes.append(f"EM blocked on {rule}")
         except Exception as e:
             notes.append(f"EM skipped on {rule} ({type(e).__name__})")
+    # EM sessions move λ towards their blocked subsets' match rate: keep the direct estimate
+    linker._settings_obj._probability_two_random_records_match = prior
     return notes
 
 

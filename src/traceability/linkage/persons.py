@@ -61,6 +61,10 @@ def _progress(progress, text: str) -> None:
         progress(0, description=f"persons: {text}")
 
 
+def _nn(v):
+    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+
+
 def business_key(name, rfc) -> str | None:
     k = rfc_key(rfc)
     if k:
@@ -77,11 +81,13 @@ def business_key(name, rfc) -> str | None:
 class _Clusters:
     """Union-find over mentions whose components carry what must stay consistent."""
 
-    def __init__(self, attrs: dict[str, tuple]):
+    def __init__(self, attrs: dict[str, tuple], direct: set | None = None):
         self.parent: dict[str, str] = {}
         self.size: dict[str, int] = {}
         self.info: dict[str, list] = {}
+        self.members: dict[str, list[str]] = {}
         self.attrs = attrs
+        self.direct = direct or set()
 
     def add(self, node: str) -> None:
         if node in self.parent:
@@ -90,6 +96,7 @@ class _Clusters:
         self.size[node] = 1
         curp, sex, yob, bdate = self.attrs.get(node, (None, None, None, None))
         self.info[node] = [{curp} - {None}, {sex} - {None}, yob, yob, {bdate} - {None}]
+        self.members[node] = [node]
 
     def find(self, x: str) -> str:
         root = x
@@ -107,8 +114,7 @@ class _Clusters:
                     return False
         return True
 
-    def consistent(self, ra: str, rb: str) -> bool:
-        a, b = self.info[ra], self.info[rb]
+    def _summary_consistent(self, a: list, b: list) -> bool:
         if len(a[0] | b[0]) > 1 or len(a[1] | b[1]) > 1:
             return False
         lo = [v for v in (a[2], b[2]) if v is not None]
@@ -116,6 +122,34 @@ class _Clusters:
         if lo and hi and max(hi) - min(lo) > MAX_YOB_SPREAD:
             return False
         return self._dates_compatible(a[4], b[4])
+
+    def _pair_conflict(self, x: str, y: str) -> bool:
+        ax, ay = self.attrs.get(x), self.attrs.get(y)
+        if ax is None or ay is None:
+            return False
+        (cx, sx, yx, bx), (cy, sy, yy, by) = ax, ay
+        if cx and cy and cx != cy:
+            return True
+        if sx and sy and sx != sy:
+            return True
+        if yx is not None and yy is not None and abs(yx - yy) > MAX_YOB_SPREAD:
+            return True
+        return bool(bx and by and not self._dates_compatible({bx}, {by}))
+
+    def consistent(self, ra: str, rb: str) -> bool:
+        """May these components merge? A conflicting pair (different valid CURPs, sexes, or birth dates
+        more than a typo or 3 years apart) blocks the merge unless the model linked that very pair
+        directly: the guard stops chaining, it does not overrule the model's own pairwise decision."""
+        if self._summary_consistent(self.info[ra], self.info[rb]):
+            return True
+        ma, mb = self.members[ra], self.members[rb]
+        if len(ma) * len(mb) > 20_000:
+            return False
+        for x in ma:
+            for y in mb:
+                if self._pair_conflict(x, y) and (min(x, y), max(x, y)) not in self.direct:
+                    return False
+        return True
 
     def union(self, a: str, b: str, guard: bool = True) -> str | None:
         """Merge the components of a and b; None when refused (guard) or already one."""
@@ -136,6 +170,7 @@ class _Clusters:
         if ia[2] == 10**9:
             ia[2] = ia[3] = None
         ia[4] |= ib[4]
+        self.members[ra].extend(self.members.pop(rb))
         return ra
 
     def components(self) -> dict[str, list[str]]:
@@ -152,7 +187,10 @@ def cluster_edges(nodes, edges: pd.DataFrame, attrs: dict, threshold: float,
     `groups` are clusters fixed beforehand (existing persons, legal persons): joined without a guard.
     Returns (components {root: [members]}, spanning edges list, number of refused merges).
     """
-    uf = _Clusters(attrs)
+    strong = edges[edges["match_probability"] >= threshold] if len(edges) else edges
+    direct = ({(min(a, b), max(a, b)) for a, b in zip(strong["unique_id_l"], strong["unique_id_r"], strict=True)}
+              if len(strong) else set())
+    uf = _Clusters(attrs, direct)
     for n in nodes:
         uf.add(n)
     for members in (groups or {}).values():
@@ -271,7 +309,8 @@ def _predict(wh, feats_table: str, settings: dict | str, train: bool, threshold:
             {"blocking_rule": f"({r}) AND (l.is_new OR r.is_new)", "sql_dialect": "duckdb"}
             for r in model.BLOCKING_RULES]
     linker = Linker(sdf, settings, log_level=logging.WARNING)
-    notes = model.train(linker, n) if train else ["model of the previous run"]
+    notes = (model.train(linker, n, model.estimate_prior(wh, feats_table, n)) if train
+             else ["model of the previous run"])
     preds = linker.inference.predict(threshold_match_probability=min(0.5, threshold))
     edges = wh.df(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight "
                   f"FROM {preds.physical_name}")
@@ -316,7 +355,7 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
     feats = model.features(nat)
     has_evidence = feats[["given_key", "surname_1", "curp", "rfc10", "phone"]].notna().any(axis=1)
     feats = feats[has_evidence].reset_index(drop=True)
-    attrs = {u: ((c if v else None), s, (int(y) if pd.notna(y) else None), b)
+    attrs = {u: ((_nn(c) if v else None), _nn(s), (int(y) if pd.notna(y) else None), _nn(b))
              for u, c, v, s, y, b in zip(feats["unique_id"], feats["curp"], feats["curp_valid"], feats["sex"],
                                          feats["yob"], feats["birth_date"], strict=True)}
     # legal persons: deterministic groups
