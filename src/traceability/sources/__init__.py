@@ -43,6 +43,7 @@ def ingest_paths(wh, paths: Iterable[str | Path], source: str | None = None, pro
     for name, err in load_errors.items():
         log(f"adapter module {name} could not be loaded: {err}")
     files = expand_paths(paths, log=log)
+    _quiet(wh)
     if progress:
         progress(0, total=len(files))
     job_id = _job_start(wh, f"ingest {len(files)} file(s)")
@@ -57,6 +58,14 @@ def ingest_paths(wh, paths: Iterable[str | Path], source: str | None = None, pro
     finish_ingest(wh, log=log)
     _job_end(wh, job_id, "failed" if any(r.error for r in reports) else "done")
     return reports
+
+
+def _quiet(wh) -> None:
+    """DuckDB's own progress bar would print into the command's output (and break `--format json`)."""
+    try:
+        wh.execute("SET enable_progress_bar = false")
+    except Exception:
+        pass
 
 
 def _job_start(wh, message: str) -> int | None:
@@ -102,6 +111,7 @@ def watch_folder(wh, folder: str | Path, interval: float = 5.0, source: str | No
     go on. `max_scans` / `stop` end the loop (for tests and services). Returns the reports of this run."""
     folder = Path(folder)
     adapters = _adapters(source)
+    _quiet(wh)
     seen: dict[Path, tuple[int, float]] = {}
     done: dict[Path, tuple[int, float]] = {}
     reports: list[BatchReport] = []

@@ -60,6 +60,7 @@ class BatchReport:
     already_loaded: bool = False
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         keys = ["file", "source", "schema_version", "rows_read", "rows_loaded", "rows_quarantined", "rows_new",
@@ -90,7 +91,9 @@ def _hash_rows(frame: pd.DataFrame) -> pd.Series:
     if frame.shape[1] == 0:
         return pd.Series("0", index=frame.index)
     cols = sorted(frame.columns)
-    sub = frame[cols].astype(str)
+    sub = frame[cols]
+    if not all(sub[c].dtype == object for c in cols):
+        sub = sub.astype(str)
     h = pd.util.hash_pandas_object(sub, index=False, categorize=True)
     return h.astype("uint64").astype(str)
 
@@ -158,7 +161,8 @@ def place_events(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, list[st
     lat, lon = lat.mask(zero), lon.mask(zero)
     events = events.assign(lat=lat, lon=lon)
     outside = pd.Series(False, index=events.index)
-    has = lat.notna() & lon.notna()
+    # only points the adapter did not place (an adapter that located its points has checked them)
+    has = lat.notna() & lon.notna() & events["colonia"].isna() & events["cuadrante"].isna()
     geo = _geo()
     if not has.any():
         return events, outside, notes
@@ -315,10 +319,18 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
         log(f"{path.name}: refused: {msg}")
         return rep
 
+    tick = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        rep.timings[name] = round(now - tick[0], 3)
+        tick[0] = now
+
     try:
         table: RawTable = read_table(path)
     except ReadError as e:
         return fail(str(e))
+    lap("read")
     rep.encoding = table.encoding
     rep.rows_read = table.rows_read
     rep.notes.extend(table.notes)
@@ -339,6 +351,7 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
         norm = adapter.normalize(frame, version)
     except Exception as e:  # an adapter bug must not stop the other files; say which adapter and why
         return fail(f"adapter {adapter.source} failed on {path.name}: {type(e).__name__}: {e}", adapter.source)
+    lap("normalize")
     for r in norm.rejections:
         q.add(r.line, r.column, r.value, r.reason)
     ev = _prepare_events(norm.events, adapter)
@@ -375,7 +388,9 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
     if len(mn):
         for f in validate(mn, "mention").itertuples():
             q.add(mn.at[f.index, "_line"], f.column, f.value, f"schema check failed on a person: {f.check}")
+    lap("checks")
     ev, outside, notes = place_events(ev)
+    lap("geo")
     rep.notes.extend(notes)
     if outside.any():
         sub = ev.loc[outside]
@@ -400,6 +415,7 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
     mn = mn.assign(source=adapter.source, batch_id=batch_id, source_row=mn["_line"].astype("int64"),
                    row_hash=_hash_rows(mn[mhash_cols]) if len(mn) else pd.Series(dtype=str))
 
+    lap("provenance")
     # classify against what the warehouse holds for this source
     existing = wh.df("SELECT event_id, row_hash AS old_hash FROM event WHERE source = ?", [adapter.source])
     cls = ev[["event_id", "row_hash"]].merge(existing, on="event_id", how="left")
@@ -413,6 +429,7 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
     mn_w = mn[mn["event_id"].isin(write_ids)]
     qf = q.to_frame(batch_id, adapter.source, path.name)
 
+    lap("classify")
     wh.execute("BEGIN TRANSACTION")
     try:
         wh.execute("INSERT INTO batch (batch_id, source, file_name, file_path, sha256, schema_version, encoding, "
@@ -442,6 +459,7 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
                    [rep.rows_read, rep.rows_loaded, rep.rows_quarantined, rep.rows_new, rep.rows_updated,
                     rep.rows_unchanged, "; ".join(rep.notes) or None, batch_id])
         wh.execute("COMMIT")
+        lap("write")
     except Exception as e:
         wh.execute("ROLLBACK")
         rep.rows_new = rep.rows_updated = rep.rows_unchanged = rep.rows_loaded = 0

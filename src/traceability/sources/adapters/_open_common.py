@@ -21,10 +21,13 @@ def first_present(rows: Rows, *names: str) -> str | None:
 
 
 def coords(rows: Rows, raw_lat: pd.Series, raw_lon: pd.Series, lat_col: str, lon_col: str
-           ) -> tuple[pd.Series, pd.Series]:
-    """Coordinates from raw text: unreadable or half-given -> rejected; exact (0, 0) -> empty; a swapped pair
-    whose swap is in the city -> swapped back; outside the city (beyond `places.EDGE_TOLERANCE_M` of its
-    outline) -> rejected. Work is done once per distinct point."""
+           ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """(lat, lon, place) from raw text; `place` has alcaldia / colonia / cuadrante by point-in-polygon.
+
+    Unreadable or half-given coordinates are rejected; exact (0, 0) is empty; a pair whose swap falls in the
+    city is swapped back; a point outside the city (beyond `places.EDGE_TOLERANCE_M` of its outline) is
+    rejected. One `geo.locate` per distinct point does the city test and the placing at once."""
+    from ... import geo
     from .. import normalize, places
 
     lat = normalize.parse_float(raw_lat)
@@ -35,21 +38,37 @@ def coords(rows: Rows, raw_lat: pd.Series, raw_lon: pd.Series, lat_col: str, lon
     lat, lon = lat.mask(zero), lon.mask(zero)
     rows.reject(lat.isna() & lon.notna(), lat_col, "only one of latitude/longitude given")
     rows.reject(lon.isna() & lat.notna(), lon_col, "only one of latitude/longitude given")
+    place = pd.DataFrame({"alcaldia": None, "colonia": None, "cuadrante": None}, index=rows.index, dtype=object)
     both = lat.notna() & lon.notna() & ~rows.bad
     if both.any():
         pts = pd.DataFrame({"lat": lat[both], "lon": lon[both]})
-        uniq = pts.drop_duplicates()
-        ok = places.city_mask(uniq["lat"].to_numpy(), uniq["lon"].to_numpy())
-        sw = np.zeros(len(uniq), dtype=bool)
+        uniq = pts.drop_duplicates().reset_index(drop=True)
+        ulat, ulon = uniq["lat"].to_numpy(), uniq["lon"].to_numpy()
+        loc = pd.DataFrame(geo.locate(ulat, ulon)).reset_index(drop=True)
+        ok = loc["alcaldia"].notna().to_numpy()
+        swapped = np.zeros(len(uniq), dtype=bool)
         if (~ok).any():
-            sw[~ok] = places.city_mask(uniq["lon"].to_numpy()[~ok], uniq["lat"].to_numpy()[~ok])
+            out = np.flatnonzero(~ok)
+            near = places.city_mask(ulat[out], ulon[out])
+            ok[out[near]] = True
+            rest = out[~near]
+            if len(rest):
+                sw_loc = pd.DataFrame(geo.locate(ulon[rest], ulat[rest])).reset_index(drop=True)
+                hit = sw_loc["alcaldia"].notna().to_numpy()
+                swapped[rest[hit]] = True
+                ok[rest[hit]] = True
+                loc.loc[rest[hit], ["alcaldia", "colonia", "cuadrante"]] = (
+                    sw_loc.loc[hit, ["alcaldia", "colonia", "cuadrante"]].to_numpy())
         pos = pd.MultiIndex.from_frame(uniq).get_indexer(pd.MultiIndex.from_frame(pts))
         inside = pd.Series(False, index=rows.index)
-        swapped = pd.Series(False, index=rows.index)
+        sw = pd.Series(False, index=rows.index)
         inside[both] = ok[pos]
-        swapped[both] = sw[pos]
-        lat, lon = lat.where(~swapped, lon), lon.where(~swapped, lat)
-        rows.reject(both & ~inside & ~swapped, lat_col, "coordinates outside the city",
-                    values=raw_lat + "," + raw_lon)
+        sw[both] = swapped[pos]
+        for c in ("alcaldia", "colonia", "cuadrante"):
+            vals = loc[c].to_numpy(dtype=object)[pos]
+            place.loc[both, c] = vals
+        lat, lon = lat.where(~sw, lon), lon.where(~sw, lat)
+        rows.reject(both & ~inside, lat_col, "coordinates outside the city", values=raw_lat + "," + raw_lon)
     good = lat.notna() & lon.notna() & ~rows.bad
-    return lat.where(good).astype("float64"), lon.where(good).astype("float64")
+    place = place.where(good, None)
+    return lat.where(good).astype("float64"), lon.where(good).astype("float64"), place

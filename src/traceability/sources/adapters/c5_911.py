@@ -54,7 +54,7 @@ class C5911(InternalAdapter):
     def _has(self, rows: Rows, name: str) -> bool:
         return name.lower() in rows._cols
 
-    def _coords(self, rows: Rows) -> tuple[pd.Series | None, pd.Series | None]:
+    def _coords(self, rows: Rows) -> tuple[pd.Series | None, pd.Series | None, pd.DataFrame | None]:
         """Two columns, or the older `geopoint` "lat,lon" (used where the two columns are empty)."""
         from .. import normalize
 
@@ -72,7 +72,7 @@ class C5911(InternalAdapter):
                 use = (raw_lat == "") & (raw_lon == "")
                 raw_lat, raw_lon = raw_lat.where(~use, glat_s), raw_lon.where(~use, glon_s)
         if raw_lat is None or raw_lon is None:
-            return None, None
+            return None, None, None
         return coords(rows, raw_lat, raw_lon, "latitud", "longitud")
 
     def build(self, rows: Rows):
@@ -81,8 +81,7 @@ class C5911(InternalAdapter):
         key = rows.key()
         occurred = rows.datetime("fecha_creacion", "hora_creacion", required=True)
         closed = rows.datetime("fecha_cierre", "hora_cierre") if self._has(rows, "fecha_cierre") else None
-        lat, lon = self._coords(rows)
-        place = rows.place(lat, lon) if lat is not None else None
+        lat, lon, place = self._coords(rows)
         alc_col = "alcaldia_inicio" if self._has(rows, "alcaldia_inicio") else "delegacion_inicio"
         alcaldia = rows.alcaldia(alc_col)
         if place is not None:

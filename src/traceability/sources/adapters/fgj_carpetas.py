@@ -57,14 +57,13 @@ class FgjCarpetas(InternalAdapter):
         occurred = rows.datetime(fecha_hecho, hora_hecho)
         reported = (rows.datetime("fecha_inicio", first_present(rows, "hora_inicio"))
                     if first_present(rows, "fecha_inicio") else None)
-        lat = lon = None
+        lat = lon = place = None
         if first_present(rows, "latitud") and first_present(rows, "longitud"):
-            lat, lon = coords(rows, rows.raw("latitud"), rows.raw("longitud"), "latitud", "longitud")
+            lat, lon, place = coords(rows, rows.raw("latitud"), rows.raw("longitud"), "latitud", "longitud")
         alc_col = first_present(rows, "alcaldia_hecho", "alcaldia_hechos", "alcaldia_catalogo")
         alcaldia = rows.alcaldia(alc_col) if alc_col else None
         if alc_col == "alcaldia_hecho" and first_present(rows, "alcaldia_catalogo"):
             alcaldia = alcaldia.where(alcaldia.notna(), rows.alcaldia("alcaldia_catalogo"))
-        place = rows.place(lat, lon) if lat is not None else None
         if place is not None:
             # the point decides; the written alcaldía stands where there is no point
             alcaldia = place["alcaldia"].where(place["alcaldia"].notna(), alcaldia)

@@ -115,8 +115,7 @@ class FgjVictimas(InternalAdapter):
         reported = self._datetime(rows, rdcol, rtcol)
         lat = lon = place = None
         if self._has(rows, "latitud") and self._has(rows, "longitud"):
-            lat, lon = coords(rows, rows.raw("latitud"), rows.raw("longitud"), "latitud", "longitud")
-            place = rows.place(lat, lon)
+            lat, lon, place = coords(rows, rows.raw("latitud"), rows.raw("longitud"), "latitud", "longitud")
         alcaldia = rows.alcaldia(alc_col) if self._has(rows, alc_col) else None
         if place is not None:
             alcaldia = place["alcaldia"] if alcaldia is None else place["alcaldia"].where(
