@@ -143,7 +143,7 @@ def test_ssc_detenciones(tmp_path):
 
 IMPUTADOS = """
 id_imputado,id_carpeta,nombre,apellido_paterno,apellido_materno,alias,sexo,edad,fecha_nacimiento,curp,domicilio,colonia_domicilio,alcaldia_domicilio,telefono,detenido,fecha_detencion,delito
-IMP-1,FIZP/IZP-3/UI-1 S/D/0123/3-24,ana,gómez,ruíz,,Femenino,,01/02/2008,,Calle 5 Mz 3 Lt 2,Santa Cruz Meyehualco,Iztapalapa,+52 55 1234 5678,SI,2024-03-15,ROBO A NEGOCIO SIN VIOLENCIA
+IMP-1,FIZP/IZP-3/UI-1 S/D/0123/3-24,ana,gómez,ruíz,,Femenino,,01/02/2008,,Calle 5 Mz 3 Lt 2,Santa Cruz Meyehualco (Pblo),Iztapalapa,+52 55 1234 5678,SI,2024-03-15,ROBO A NEGOCIO SIN VIOLENCIA
 IMP-2,IZP-3 UI-1 123 03 2024,Pedro,Nuñez,,El Güero,Masculino,30,,NUPE940101HDFXXX01,,,COYOACÁN,55 8765 4321,NO,,ROBO A NEGOCIO SIN VIOLENCIA
 IMP-3,,Pedro,Nuñez,,,Masculino,30x,,,,,,,NO,,FRAUDE
 IMP-4,,Pedro,Nuñez,,,Masculino,130,,,,,,,NO,,FRAUDE
@@ -171,7 +171,7 @@ def test_fgj_imputados(tmp_path):
     assert (a1["given_names"], a1["surname_1"], a1["surname_2"], a1["sex"]) == ("ANA", "GOMEZ", "RUIZ", "M")
     assert a1["age"] == 16                                # from the birth date at the detention
     assert a1["phone"] == "5512345678" and a1["alcaldia"] == "09007"
-    assert a1["address_norm"] == "CALLE 5 MANZANA 3 LOTE 2" and a1["colonia"] == "SANTA CRUZ MEYEHUALCO"
+    assert a1["address_norm"] == "CALLE 5 MANZANA 3 LOTE 2" and a1["colonia"] == "977"                      # colonia_cve of the name in 09007
     assert (a2["surname_1"], a2["alias"], a2["sex"], a2["age"]) == ("NUÑEZ", "EL GUERO", "H", 30)
     assert a2["phone"] == "5587654321" and a2["alcaldia"] == "09003" and a2["curp"] == "NUPE940101HDFXXX01"
     assert is_null(a2["event_date"])
@@ -284,7 +284,7 @@ def test_cjm_casos(tmp_path):
     u1 = m["cjm_casos:CJM-IZP-1:cjm_user:1"]
     assert (u1["given_names"], u1["surname_1"], u1["surname_2"]) == ("MARIA GUADALUPE", "HERNANDEZ", "DE LA O")
     assert (u1["sex"], u1["age"], u1["phone"], u1["alcaldia"]) == ("M", 34, "5512345678", "09007")
-    assert u1["address_norm"] == "CERRADA PINO 4" and u1["sensitivity"] == "vaw"
+    assert u1["address_norm"] == "CERRADA PINO 4" and is_null(u1["colonia"]) and u1["sensitivity"] == "vaw"
     ag = m["cjm_casos:CJM-IZP-1:aggressor:1"]
     assert (ag["given_names"], ag["surname_1"], ag["surname_2"]) == ("JUAN CARLOS", "PEREZ", "LOPEZ")
     assert ag["role"] == "aggressor" and ag["sensitivity"] == "vaw" and str(ag["event_date"]) == "2024-06-05"

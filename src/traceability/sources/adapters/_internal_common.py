@@ -14,6 +14,8 @@ shared `sources.normalize`, `sources.casekeys`, `geo` and `taxonomy` helpers.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -144,6 +146,21 @@ def attrs_json(columns: dict[str, pd.Series], index: pd.Index) -> pd.Series:
     lines = (frame.to_json(orient="records", lines=True, force_ascii=False).rstrip("\n")
              .replace("\\/", "/").split("\n"))
     return pd.Series(lines, index=index, dtype=object)
+
+
+@lru_cache(maxsize=1)
+def _colonia_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """('alcaldia|NAME' -> colonia_cve, 'NAME' -> colonia_cve) for names that identify one colonia."""
+    from ... import geo
+    from .. import normalize
+
+    props, _ = geo.layer("colonias")
+    names = pd.Series(normalize.name_upper(props["name"].astype(str)).to_numpy(), dtype=object)
+    cve = props["colonia"].astype(str).to_numpy()
+    within = pd.Series(cve, index=props["alcaldia"].astype(str).to_numpy() + "|" + names.fillna("").to_numpy())
+    citywide = pd.Series(cve, index=names.fillna("").to_numpy())
+    return (within[~within.index.duplicated(keep=False)].to_dict(),
+            citywide[~citywide.index.duplicated(keep=False)].to_dict())
 
 
 class Rows:
@@ -350,11 +367,19 @@ class Rows:
 
         return none_if_empty(pd.Series(geo.alcaldia_codes(self.raw(name)), index=self.index))
 
-    def colonia_name(self, name: str) -> pd.Series:
-        """A home colonia written by name, in `name_upper` form (a point-less record has no colonia_cve)."""
+    def colonia(self, name: str, alcaldia: pd.Series) -> pd.Series:
+        """A colonia written by name -> its `colonia_cve` (contract), matched on the normalized name within the
+        alcaldía (or citywide when the alcaldía is unknown and the name is unique); None when no single match."""
         from .. import normalize
 
-        return none_if_empty(normalize.name_upper(self.raw(name)))
+        names = normalize.name_upper(self.raw(name))
+        if names.isna().all():
+            return pd.Series(None, index=self.index, dtype=object)
+        within, citywide = _colonia_tables()
+        key = alcaldia.fillna("").astype(str) + "|" + names.fillna("")
+        code = key.map(within)
+        code = code.where(code.notna() | alcaldia.notna(), names.map(citywide))
+        return none_if_empty(code.where(names.notna()))
 
     def carpeta(self, name: str) -> tuple[pd.Series, pd.Series]:
         """(as written, canonical key) of a carpeta column."""

@@ -60,7 +60,7 @@ class CjmCasos(InternalAdapter):
         user = rows.mentions(
             key, "cjm_user", given_names=rows.name("nombre_usuaria"), surname_1=surname_1,
             surname_2=surname_2, sex="M", birth_date=as_date(birth), age=age, phone=rows.phone("telefono"),
-            address_norm=rows.address("domicilio"), colonia=rows.colonia_name("colonia"), alcaldia=alcaldia,
+            address_norm=rows.address("domicilio"), colonia=rows.colonia("colonia", alcaldia), alcaldia=alcaldia,
             event_date=event_date, sensitivity=vaw)
         aggressor_name = rows.whole_name("nombre_agresor", order="given_first")
         named = aggressor_name.notna().any(axis=1)

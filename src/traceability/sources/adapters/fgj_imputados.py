@@ -47,12 +47,13 @@ class FgjImputados(InternalAdapter):
                              crime_raw=text(rows.raw("delito")), case_key=case_key, case_key_norm=case_norm,
                              attrs=attrs, sensitivity=sensitivity)
         names = rows.names("nombre", "apellido_paterno", "apellido_materno")
+        home_alcaldia = rows.alcaldia("alcaldia_domicilio")
         accused = rows.mentions(
             key, "accused", given_names=names["given_names"], surname_1=names["surname_1"],
             surname_2=names["surname_2"], alias=rows.alias("alias"), sex=rows.sex("sexo"),
             birth_date=as_date(birth), age=age, curp=rows.curp("curp"), phone=rows.phone("telefono"),
-            address_norm=rows.address("domicilio"), colonia=rows.colonia_name("colonia_domicilio"),
-            alcaldia=rows.alcaldia("alcaldia_domicilio"), event_date=as_date(detained_at),
+            address_norm=rows.address("domicilio"), colonia=rows.colonia("colonia_domicilio", home_alcaldia),
+            alcaldia=home_alcaldia, event_date=as_date(detained_at),
             sensitivity=sensitivity)
         return rows.result(events, accused)
 
