@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 
 import pytest
 
@@ -205,7 +204,10 @@ def _truth(city_dir):
 def test_chain_recovery_against_truth(city_dir, city_db):
     """Share of true links recovered and of wrong links, on the scale-0.02 city (seed 7).
 
-    Figures measured when written are printed by the test (run with -s); bounds are set below them.
+    Measured when written (ingest + targets + chains, without person resolution; 1,316 true chains):
+    call→carpeta 1,021 of 1,027 true links recovered (99.4 %), 31 of 1,052 stored links wrong (2.9 %);
+    detention→carpeta 290/290, accused→carpeta 577/577, carpeta→causa 152/152, causa→admission 43/43,
+    none wrong. The bounds below leave room for generator changes.
     """
     from traceability.analysis.chains import chain_recovery
     from traceability.warehouse import Warehouse
@@ -214,13 +216,12 @@ def test_chain_recovery_against_truth(city_dir, city_db):
     with Warehouse(city_db, read_only=True) as w:
         rec = chain_recovery(w, truth)
     print(json.dumps(rec, indent=1))
-    for kind in ("detention_carpeta", "carpeta_causa", "causa_admission"):
+    for kind in ("detention_carpeta", "accused_carpeta", "carpeta_causa", "causa_admission"):
         r = rec[kind]
-        if r["true"] >= 5:
-            assert r["recall"] >= 0.9, (kind, r)
-            assert r["wrong_share"] <= 0.05, (kind, r)
+        assert r["true"] >= 5, (kind, r)
+        assert r["recall"] >= 0.95, (kind, r)
+        assert r["wrong_share"] <= 0.02, (kind, r)
     r = rec["call_carpeta"]
-    if r["true"] >= 5:
-        assert r["recall"] >= 0.5, r
-        assert r["wrong_share"] <= 0.25, r
-    assert not math.isnan(rec["call_carpeta"]["recall"]) if rec["call_carpeta"]["true"] else True
+    assert r["true"] >= 50, r
+    assert r["recall"] >= 0.9, r
+    assert r["wrong_share"] <= 0.08, r

@@ -371,8 +371,9 @@ def chain_recovery(wh, truth: list[dict]) -> dict:
     """Share of the true links of the synthetic city's `truth/chains.csv` found, and of wrong links.
 
     For each link kind: `true` (true pairs whose two records are in the warehouse), `found`, `recall`,
-    `predicted` (stored links of that kind whose carpeta or record is in the truth), `wrong` and
-    `wrong_share` (= wrong / predicted). Carpetas are compared by their normalized key.
+    `predicted` (stored links of that kind; for court case → admission, those touching a record of the
+    truth), `wrong` (predicted but not true) and `wrong_share` (= wrong / predicted). Carpetas are compared
+    by their normalized key.
     """
     from ..sources.casekeys import carpeta_key_one
 
@@ -441,7 +442,9 @@ def chain_recovery(wh, truth: list[dict]) -> dict:
     for kind in true:
         tr, pr = true[kind], pred[kind]
         ends = known[universe[kind][0]] | known[universe[kind][1]]
-        relevant = {p for p in pr if p[0] in ends or p[1] in ends}
+        # the truth lists every chain: a stored link is wrong unless it is a true one (links between
+        # records the truth never mentions, e.g. a call to a carpeta that had no chain, count as wrong)
+        relevant = pr if kind != "causa_admission" else {p for p in pr if p[0] in ends or p[1] in ends}
         found = len(tr & pr)
         wrong = len(relevant - tr)
         out[kind] = {"true": len(tr), "found": found, "recall": found / len(tr) if tr else float("nan"),

@@ -118,7 +118,7 @@ def to_metric(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     try:
         from ..geo import to_metric as geo_to_metric  # written in parallel; used when present
 
-        x, y = geo_to_metric(lon, lat)
+        x, y = geo_to_metric(lat, lon)  # geo's signature is (lat, lon)
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     except (ImportError, AttributeError, TypeError):
         pass
@@ -252,7 +252,10 @@ def _place_targets(df: pd.DataFrame, kind: str, same_m: float, near_m: float,
     y = np.full(len(df), np.nan)
     if has_pt.any():
         x[has_pt.values], y[has_pt.values] = to_metric(df.loc[has_pt, "lon"], df.loc[has_pt, "lat"])
+    bad = ~(np.isfinite(x) & np.isfinite(y))
+    x[bad], y[bad] = np.nan, np.nan
     df["x"], df["y"] = x, y
+    df.loc[bad, ["lat", "lon"]] = np.nan
     usable = has_pt | df["addr_key"].notna() | (df[name_col].notna() if name_col else False)
     dropped = int((~usable).sum())
     df = df.loc[usable].reset_index(drop=True)
