@@ -86,7 +86,7 @@ def test_no_two_internal_sources_claim_the_same_header():
 SSC = f"""
 id_detencion,fecha_detencion,hora_detencion,nombre,apellido_paterno,apellido_materno,alias,sexo,edad,fecha_nacimiento,curp,domicilio,alcaldia_detencion,colonia_detencion,cuadrante,latitud,longitud,motivo,folio_c5,id_carpeta,autoridad_disposicion,unidad_policial
 SSC-001,15/03/2024,23:40,José Luis,Pérez,de la Cruz,“el Chino”,HOMBRE,17,01/05/2006,pelj060501hdfrrs09,Av. Siempre Viva No. 5,CUAUHTEMOC,Centro,,{ZOCALO[0]},{ZOCALO[1]},ROBO A NEGOCIO,C5/20240315/0001,CI-FICUH/CUH-1/UI-1 C/D/00123/03-2024,Ministerio Público,UPC Centro
-SSC-002,2024-03-16,06:30:00:00,MARIA,LOPEZ,,,M,,,,,Iztapalapa,,p-1.3.8,,,FALTA ADMINISTRATIVA,,,JUEZ CIVICO,
+SSC-002,2024-03-16,06:30:00:00,MARIA,LOPEZ,,,M,,,,,Iztapalapa,SANTA CRUZ MEYEHUALCO PBLO,p-1.3.8,,,FALTA ADMINISTRATIVA,,,JUEZ CIVICO,
 SSC-002,2024-03-16,,MARIA,LOPEZ,,,M,,,,,Iztapalapa,,,,,FALTA ADMINISTRATIVA,,,JUEZ CIVICO,
 ,2024-03-16,,PEDRO,SOLIS,,,H,,,,,GAM,,,,,RIÑA,,,JUEZ CIVICO,
 SSC-005,2024-02-30,10:00,PEDRO,SOLIS,,,H,,,,,GAM,,,,,RIÑA,,,JUEZ CIVICO,
@@ -115,7 +115,7 @@ def test_ssc_detenciones(tmp_path):
     d2 = ev["SSC-002"]
     assert d2["occurred_at"] == pd.Timestamp("2024-03-16 06:30")   # the "06:30:00:00" habit
     assert d2["crime"] == "HECHO_NO_DELICTIVO"
-    assert d2["alcaldia"] == "09007" and is_null(d2["colonia"]) and d2["cuadrante"] == "P-1.3.8"
+    assert d2["alcaldia"] == "09007" and d2["colonia"] == "977" and d2["cuadrante"] == "P-1.3.8"
     assert is_null(d2["lat"]) and is_null(d2["case_key_norm"]) and is_null(d2["sensitivity"])
 
     m = by_key(out.mentions)
@@ -392,7 +392,7 @@ def test_comisiones_seguridad(tmp_path):
     assert is_null(ev["COM-5"]["lat"]) and ev["COM-5"]["alcaldia"] == "09005"  # (0, 0) is no point
     assert c1["kind"] == "commission_report" and c1["occurred_at"] == pd.Timestamp("2024-02-01")
     assert c1["crime"] == "NARCOMENUDEO" and c2["crime"] == "HECHO_NO_DELICTIVO" and c2["crime_raw"] == "RIÑAS"
-    assert c1["alcaldia"] == "09007" and is_null(c1["lat"])
+    assert c1["alcaldia"] == "09007" and is_null(c1["lat"]) and is_null(c1["colonia"])   # no colonia "CENTRO" there
     assert c2["alcaldia"] == "09015" and c2["cuadrante"] and c2["colonia"]     # the point wins over "GAM"
     assert attrs(c1) == {"tema": "VENTA DE DROGAS", "grupo_mencionado": "LOS TALLERES",
                          "alias_mencionados": ["EL CHINO", "LA TIA", "EL GUERO"],

@@ -1,7 +1,8 @@
 """Neighbourhood security commission records (internal): one report made at a commission session.
 
 Event `commission_report` at `fecha_sesion`, crime from `tema`; place from the coordinates (point-in-polygon),
-else the alcaldía, colonia name and cuadrante as written. One `mentioned` mention per alias listed in
+else the alcaldía and colonia from their names
+and the cuadrante as written. One `mentioned` mention per alias listed in
 `alias_mencionados` ('|'-separated), carrying only the alias, numbered in the order written.
 """
 
@@ -40,6 +41,7 @@ class ComisionesSeguridad(InternalAdapter):
         place = rows.place(lat, lon)
         no_point = place["alcaldia"].isna()
         alcaldia = place["alcaldia"].where(~no_point, rows.alcaldia("alcaldia"))
+        colonia = place["colonia"].where(~no_point, rows.colonia("colonia", alcaldia))
         cuadrante = place["cuadrante"].where(place["cuadrante"].notna(), category(rows.raw("cuadrante")))
         alias_lists = aliases(rows.raw("alias_mencionados"))
         attrs = attrs_json({
@@ -49,7 +51,7 @@ class ComisionesSeguridad(InternalAdapter):
         }, rows.index)
         events = rows.events(key, self.kind, occurred_at=session, crime=rows.crime(rows.raw("tema")),
                              crime_raw=text(rows.raw("tema")), lat=lat, lon=lon, alcaldia=alcaldia,
-                             colonia=place["colonia"], cuadrante=cuadrante, attrs=attrs)
+                             colonia=colonia, cuadrante=cuadrante, attrs=attrs)
         per_row = rows.mentions(key, "mentioned", keep=alias_lists.notna(), alias=alias_lists,
                                 event_date=as_date(session))
         mentioned = per_row.explode("alias", ignore_index=True)

@@ -41,6 +41,7 @@ class SscDetenciones(InternalAdapter):
         place = rows.place(lat, lon)
         no_point = place["alcaldia"].isna()
         alcaldia = place["alcaldia"].where(~no_point, rows.alcaldia("alcaldia_detencion"))
+        colonia = place["colonia"].where(~no_point, rows.colonia("colonia_detencion", alcaldia))
         cuadrante = place["cuadrante"].where(place["cuadrante"].notna(), category(rows.raw("cuadrante")))
         case_key, case_norm = rows.carpeta("id_carpeta")
         age = age.fillna(age_at(birth, occurred))
@@ -51,7 +52,7 @@ class SscDetenciones(InternalAdapter):
             "unidad_policial": category(rows.raw("unidad_policial")),
         }, rows.index)
         events = rows.events(key, self.kind, occurred_at=occurred, crime=rows.crime(rows.raw("motivo")),
-                             crime_raw=text(rows.raw("motivo")), lat=lat, lon=lon, alcaldia=alcaldia, colonia=place["colonia"],
+                             crime_raw=text(rows.raw("motivo")), lat=lat, lon=lon, alcaldia=alcaldia, colonia=colonia,
                              cuadrante=cuadrante, case_key=case_key, case_key_norm=case_norm, attrs=attrs,
                              sensitivity=sensitivity)
         names = rows.names("nombre", "apellido_paterno", "apellido_materno")
