@@ -54,3 +54,25 @@ def test_read_only_refuses_missing_file(tmp_path):
 
     with pytest.raises(TraceabilityError, match="does not exist"):
         Warehouse(tmp_path / "nope.duckdb", read_only=True)
+
+
+def test_encrypted_at_rest(tmp_path, monkeypatch):
+    """With TRACEABILITY_DB_KEY the file is encrypted: no plain text inside, unreadable without the key."""
+    import duckdb
+    import pytest
+
+    from traceability.errors import TraceabilityError
+
+    monkeypatch.setenv("TRACEABILITY_DB_KEY", "una-clave-de-prueba-larga")
+    path = tmp_path / "enc.duckdb"
+    with Warehouse(path) as w:
+        assert w.encrypted
+        w.execute("INSERT INTO batch (batch_id, source, file_name, sha256) VALUES (1, 'c5_911', 'GUADALUPE.csv', 'x')")
+    with Warehouse(path, read_only=True) as w:
+        assert w.scalar("SELECT file_name FROM batch") == "GUADALUPE.csv"
+    assert b"GUADALUPE" not in path.read_bytes()
+    with pytest.raises(duckdb.Error):
+        duckdb.connect(str(path)).execute("SELECT * FROM batch").fetchall()
+    monkeypatch.setenv("TRACEABILITY_DB_KEY", "otra-clave")
+    with pytest.raises(TraceabilityError, match="wrong TRACEABILITY_DB_KEY"):
+        Warehouse(path, read_only=True)

@@ -200,7 +200,8 @@ def serve(
                                 "or run `traceability demo`")
     _check_port(host, port)
     console.print(f"Traceability on http://{host}:{port}/  (database {path})")
-    uvicorn.run(create_app(path), host=host, port=port, log_level="warning")
+    # No access log: URLs of searches can hold names, and personal data never goes to logs.
+    uvicorn.run(create_app(path), host=host, port=port, log_level="warning", access_log=False)
 
 
 # -- demo -------------------------------------------------------------------------------------

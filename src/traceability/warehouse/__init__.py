@@ -7,6 +7,7 @@ opens read-only ones.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -38,6 +39,42 @@ def ident(name: str) -> str:
     return f'"{name}"'
 
 
+def _crypto_extension() -> str | None:
+    """DuckDB writes encrypted files securely only with OpenSSL from its httpfs extension, which we take from
+    the `duckdb-extension-httpfs` wheel (no download at run time)."""
+    try:
+        import duckdb_extension_httpfs
+    except ImportError:
+        return None
+    base = Path(duckdb_extension_httpfs.__file__).parent
+    found = sorted(base.glob(f"extensions/v{duckdb.__version__}/httpfs.duckdb_extension"))
+    return str(found[0]) if found else None
+
+
+def _connect_encrypted(path: Path, key: str, read_only: bool):
+    """Open the warehouse file encrypted at rest (AES-GCM) with the key from TRACEABILITY_DB_KEY."""
+    ext = _crypto_extension()
+    if ext is None:
+        raise TraceabilityError(
+            f"TRACEABILITY_DB_KEY is set but DuckDB {duckdb.__version__} has no secure crypto module here: "
+            "install the package with its pinned duckdb and duckdb-extension-httpfs (pip install -e .)")
+    con = duckdb.connect(":memory:")
+    con.execute(f"LOAD '{ext}'")
+    quoted_key = key.replace("'", "''")
+    opts = f"ENCRYPTION_KEY '{quoted_key}'" + (", READ_ONLY" if read_only else "")
+    try:
+        con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS warehouse ({opts})")
+    except duckdb.Error as e:
+        con.close()
+        msg = str(e).splitlines()[0]
+        if "lock" in msg.lower():
+            raise duckdb.IOException(msg) from None
+        raise TraceabilityError(f"cannot open encrypted database {path}: wrong TRACEABILITY_DB_KEY or not an "
+                                "encrypted warehouse") from None
+    con.execute("USE warehouse")
+    return con
+
+
 class Warehouse:
     """A DuckDB warehouse file, migrated to the latest schema on open (read-write)."""
 
@@ -54,7 +91,10 @@ class Warehouse:
             if not parent.exists():
                 raise TraceabilityError(f"cannot create database {self.path}: folder {parent} does not exist")
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            key = os.environ.get("TRACEABILITY_DB_KEY")
+            self.encrypted = bool(key)
+            self.con = _connect_encrypted(self.path, key, read_only) if key else \
+                duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as e:
             msg = str(e)
             if "lock" in msg.lower():
@@ -108,16 +148,22 @@ class Warehouse:
             "ORDER BY ordinal_position", [table])]
 
     # -- running SQL ----------------------------------------------------------------------
+    def _cursor(self):
+        cur = self.con.cursor()
+        if self.encrypted:  # a cursor starts in the default (in-memory) catalog
+            cur.execute("USE warehouse")
+        return cur
+
     def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
         # A cursor per call: a half-read result never blocks the next query (DuckDB 2 trap).
-        cur = self.con.cursor()
+        cur = self._cursor()
         try:
             return cur.execute(sql, params or []).fetchall()
         finally:
             cur.close()
 
     def query_dicts(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
-        cur = self.con.cursor()
+        cur = self._cursor()
         try:
             res = cur.execute(sql, params or [])
             cols = [d[0] for d in res.description]
@@ -130,7 +176,7 @@ class Warehouse:
         return rows[0][0] if rows else None
 
     def df(self, sql: str, params: Sequence[Any] | dict | None = None):
-        cur = self.con.cursor()
+        cur = self._cursor()
         try:
             return cur.execute(sql, params or []).df()
         finally:

@@ -53,7 +53,7 @@ CREATE TABLE event (
     lon            DOUBLE,
     alcaldia       VARCHAR,               -- INEGI code 09002..09017
     colonia        VARCHAR,               -- colonia_cve of geo/colonias.geojson
-    cuadrante      VARCHAR,               -- cuadrante_id of geo/cuadrantes.geojson
+    cuadrante      VARCHAR,               -- SSC nomenclature Z-R.S.C (Nomenclatu of cuadrantes_poblacion_2023)
     address_norm   VARCHAR,
     case_key       VARCHAR,               -- carpeta / causa / folio as written
     case_key_norm  VARCHAR,
