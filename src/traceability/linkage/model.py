@@ -257,7 +257,8 @@ def comparisons() -> list[dict]:
         _cmp("curp", "CURP (validated: check digit, birth date, sex)", [
             _lvl("l.curp IS NULL OR r.curp IS NULL", "null", null=True),
             _lvl("l.curp = r.curp", "same CURP", 0.95, u=1e-6),
-            _lvl("damerau_levenshtein(l.curp, r.curp) <= 2", "CURP one or two typos", 0.04, u=1e-5),
+            _lvl("damerau_levenshtein(l.curp, r.curp) <= 2 AND NOT (l.curp_valid AND r.curp_valid)",
+                 "CURP one or two typos (one of them invalid)", 0.04, u=1e-5),
             _lvl("ELSE", "different CURP", 0.01, u=1.0 - 1.1e-5),
         ]),
         _cmp("rfc", "RFC (first 10 characters)", [

@@ -142,6 +142,8 @@ class _Clusters:
         directly: the guard stops chaining, it does not overrule the model's own pairwise decision."""
         if self._summary_consistent(self.info[ra], self.info[rb]):
             return True
+        if len(self.info[ra][0] | self.info[rb][0]) > 1:
+            return False  # two valid CURPs are two people, whatever else agrees
         ma, mb = self.members[ra], self.members[rb]
         if len(ma) * len(mb) > 20_000:
             return False
