@@ -16,7 +16,7 @@ role `victim`, `cjm_user` or `patient` that are not legal persons. The person is
 **Households** (`kind = 'household'`). Crimes against a home: every crime of the burglary group
 (`ROBO_CASA_HABITACION`), and any other victim crime whose place is the victim's own home (the event's
 normalized address equals the victim's `address_norm`). The home is the event's point (else the victim's
-point) and the event's normalized address (else the victim's). Points are projected to metres
+point) and the event's normalized address (else the victim's); an address is compared only within its alcaldía. Points are projected to metres
 (`geo.to_metric` when available, else UTM 14N, EPSG:32614) and grouped without chaining: the point with
 most neighbours within ``same_m`` (default 10 m) leads a group of every ungrouped point within ``same_m``
 of it, and so on. Groups that share a normalized address with a house number are merged. Crimes without
@@ -193,13 +193,15 @@ def _place_crimes(wh) -> pd.DataFrame:
     victims = wh.df(
         "SELECT e.event_id, m.mention_id, e.kind, e.source, e.crime, e.occurred_at, e.case_key_norm, "
         "e.alcaldia, e.cuadrante, e.address_norm AS ev_addr, e.lat AS ev_lat, e.lon AS ev_lon, "
-        "m.address_norm AS m_addr, m.lat AS m_lat, m.lon AS m_lon, m.is_legal_person, m.business_name "
+        "m.address_norm AS m_addr, m.alcaldia AS m_alcaldia, m.lat AS m_lat, m.lon AS m_lon, m.is_legal_person, "
+        "m.business_name "
         "FROM event e JOIN person_mention m ON m.event_id = e.event_id "
         f"WHERE m.role IN ({roles})")
     places = wh.df(
         "SELECT e.event_id, NULL AS mention_id, e.kind, e.source, e.crime, e.occurred_at, e.case_key_norm, "
         "e.alcaldia, e.cuadrante, e.address_norm AS ev_addr, e.lat AS ev_lat, e.lon AS ev_lon, "
-        "NULL AS m_addr, NULL AS m_lat, NULL AS m_lon, false AS is_legal_person, NULL AS business_name "
+        "NULL AS m_addr, NULL AS m_alcaldia, NULL AS m_lat, NULL AS m_lon, false AS is_legal_person, "
+        "NULL AS business_name "
         "FROM event e WHERE e.kind IN ('carpeta_crime', 'victim_record') "
         "AND NOT EXISTS (SELECT 1 FROM person_mention m WHERE m.event_id = e.event_id "
         f"  AND m.role IN ({roles}))")
@@ -389,9 +391,13 @@ def build_targets(wh, progress=None, same_m: float = 10.0, near_m: float = 50.0,
         df["lon"] = df["ev_lon"].where(df["ev_lat"].notna(), df["m_lon"])
         ev_key = df["ev_addr"].map(address_key)
         m_key = df["m_addr"].map(address_key)
+        # the same street and number is the same home only within one alcaldía
+        ev_key = ev_key.where(ev_key.isna(), df["alcaldia"].fillna("") + "|" + ev_key.fillna(""))
+        m_key = m_key.where(m_key.isna(), df["m_alcaldia"].fillna(df["alcaldia"]).fillna("") + "|"
+                            + m_key.fillna(""))
         df["addr_key"] = ev_key.where(ev_key.notna(), m_key)
         legal = df["is_legal_person"].fillna(False).astype(bool)
-        at_home = ev_key.notna() & (ev_key == m_key)
+        at_home = ev_key.notna() & (ev_key.str.split("|").str[-1] == m_key.str.split("|").str[-1])
         hh = df[~legal & (df["crime_group"].isin(HOUSEHOLD_GROUPS) | at_home)]
         if progress:
             progress(0, description="targets: households")
@@ -400,7 +406,8 @@ def build_targets(wh, progress=None, same_m: float = 10.0, near_m: float = 50.0,
         biz = df[(legal & df["biz_name"].notna()) | (~legal & df["crime_group"].isin(BUSINESS_GROUPS))].copy()
         biz.loc[~biz["is_legal_person"].fillna(False).astype(bool), "biz_name"] = None
         # a business robbery's place is its premises: the victim's home address is not used
-        biz["addr_key"] = biz["ev_addr"].map(address_key)
+        bk = biz["ev_addr"].map(address_key)
+        biz["addr_key"] = bk.where(bk.isna(), biz["alcaldia"].fillna("") + "|" + bk.fillna(""))
         biz = biz.drop_duplicates(subset=["event_id", "mention_id"])
         if progress:
             progress(0, description="targets: businesses")
