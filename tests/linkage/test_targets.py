@@ -181,3 +181,11 @@ def test_rebuild_replaces_previous_targets(wh):
     first = wh.query("SELECT target_id FROM target")
     build_targets(wh)
     assert wh.query("SELECT target_id FROM target") == first  # stable ids, no duplicates
+
+
+def test_same_address_in_another_alcaldia_is_another_home(wh):
+    add_event(wh, "fgj_victimas:1", address="HIDALGO 23", alcaldia="09015")
+    add_event(wh, "fgj_victimas:2", address="HIDALGO 23", alcaldia="09007")
+    for e in ("fgj_victimas:1", "fgj_victimas:2"):
+        add_mention(wh, e)
+    assert build_targets(wh)["households"] == 2
