@@ -30,6 +30,16 @@ def present(series: pd.Series) -> pd.Series:
     return clean(series) != ""
 
 
+# Export artifacts that mean "no value": pandas' NaT/nan (also "NaT:00" from a time column), NULL, None.
+_MISSING_RE = re.compile(r"^(?:NaT|nan|NaN|None|NULL|null|N/A|NA)(?::00)*$")
+
+
+def drop_missing_tokens(series: pd.Series) -> pd.Series:
+    """Stripped strings with export artifacts meaning "no value" (`NaT`, `nan`, `NULL`, `NaT:00`) -> ""."""
+    s = clean(series)
+    return _per_unique(s, lambda u: u.where(~u.astype(str).str.match(_MISSING_RE), ""), dtype=object)
+
+
 def blank_to_none(series: pd.Series) -> pd.Series:
     """Stripped strings with "" turned into None (NULL in the warehouse)."""
     s = clean(series)
@@ -138,7 +148,7 @@ def parse_dates(series: pd.Series, formats: Sequence[str] | None = None, excel: 
     parsed : Series[datetime64[ns]] (NaT where missing or bad)
     bad_mask : Series[bool], True where a value was present but not a valid date
     """
-    raw = clean(series)
+    raw = drop_missing_tokens(series)
     fmts = tuple(formats) if formats else DATE_FORMATS
     parsed = _per_unique(raw, lambda u: _parse_dates_unique(u, fmts, excel), dtype="datetime64[ns]")
     parsed = pd.Series(pd.to_datetime(parsed), index=raw.index)
@@ -180,7 +190,7 @@ def parse_times(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     A full timestamp (`2024-11-11T03:40:00.000Z`) is *not* a time of day and comes back bad: some exports
     put the export time there, so the adapter decides what it means.
     """
-    raw = clean(series)
+    raw = drop_missing_tokens(series)
     parsed = _per_unique(raw, _parse_times_unique, dtype="timedelta64[ns]")
     parsed = pd.Series(pd.to_timedelta(parsed), index=raw.index)
     bad = (raw != "") & parsed.isna()
