@@ -156,7 +156,7 @@ class KnoxTest:
         nd, nt = len(d_edges) - 1, len(t_edges) - 1
         i, j, dband = self._close_pairs(x, y, d_edges, metric)
         self.pairs = len(i)
-        counts = self._counter(i, j, dband, t_edges, nd, nt)
+        counts = self._counter(i, j, dband, t_edges, nd, nt, t)
         self.observed = counts(t)
         rng = np.random.default_rng(seed)
         sims = np.empty((self.permutations, nd, nt), dtype=np.int64)
@@ -191,10 +191,31 @@ class KnoxTest:
         return i[keep], j[keep], band[keep]
 
     @staticmethod
-    def _counter(i, j, dband, t_edges, nd, nt):
+    def _counter(i, j, dband, t_edges, nd, nt, t_all=None):
+        """A function t -> counts per (distance band, time band) over the fixed close pairs."""
         t_edges = np.asarray(t_edges, dtype=float)
-        base = dband * nt
         size = nd * nt
+        i = i.astype(np.int32)
+        j = j.astype(np.int32)
+        # out-of-range time bands go to an overflow slot `size`, dropped at the end
+        span = None
+        if t_all is not None and len(t_all) and np.all(t_all == np.round(t_all)):
+            span = int(t_all.max() - t_all.min())
+        if span is not None and span <= 1_000_000:
+            # whole days: one table lookup per pair instead of a binary search
+            tb = np.searchsorted(t_edges, np.arange(span + 1), side="right") - 1
+            lut = np.where((tb >= 0) & (tb < nt), tb, -1)
+            base = (dband * nt).astype(np.int64)
+            t0 = t_all.min()
+
+            def counts(t):
+                ti = (t - t0).astype(np.int64)
+                b = lut[np.abs(ti[i] - ti[j])]
+                cell = np.where(b >= 0, base + b, size)
+                return np.bincount(cell, minlength=size + 1)[:size].reshape(nd, nt)
+
+            return counts
+        base = dband * nt
 
         def counts(t):
             dt = np.abs(t[i] - t[j])
