@@ -48,5 +48,25 @@ def build_demo(folder: Path, scale: float = 0.05, seed: int = 7, log=print) -> P
             steps.append("analyze")
         except (ImportError, TraceabilityError) as e:
             log(f"skipped analyses: {e}")
+    _demo_users(db, log)
     log(f"demo database ready: {db} ({', '.join(steps) or 'empty'})")
     return db
+
+
+DEMO_PASSWORD = "demo-traceability"
+DEMO_USERS = [("analista", "analyst", ()), ("investigador", "investigator", ("vaw", "minor")),
+              ("supervisor", "supervisor", ("vaw", "minor", "financial", "communications")),
+              ("auditor", "auditor", ()), ("admin", "admin", ())]
+
+
+def _demo_users(db: Path, log) -> None:
+    """Demo accounts (synthetic data only), one per role; the password is printed, never used in production."""
+    from .governance.accounts import create_user, list_users
+    from .governance.state import engine_for
+
+    eng = engine_for(db)
+    existing = {u["username"] for u in list_users(eng)}
+    for username, role, labels in DEMO_USERS:
+        if username not in existing:
+            create_user(eng, username, DEMO_PASSWORD, role, set(labels), by="demo")
+    log(f"demo users {', '.join(u for u, _, _ in DEMO_USERS)} — password: {DEMO_PASSWORD}")
