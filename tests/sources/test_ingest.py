@@ -255,3 +255,24 @@ def test_watch_folder_waits_for_complete_files(wh, tmp_path):
     more = watch_folder(wh, d, interval=0.01, log=quiet, max_scans=3, stop=stop)
     assert [Path(r.file).name for r in more if not r.already_loaded and not r.error] == ["late.csv"]
     assert wh.scalar("SELECT count(*) FROM event") == 2
+
+
+def test_c5_older_geopoint_and_internal_caller(wh, tmp_path):
+    old_hdr = (C5_HEADER.replace("alcaldia_inicio", "delegacion_inicio").replace("alcaldia_cierre", "delegacion_cierre")
+               .replace(",latitud,longitud", ",geopoint"))
+    old = c5_row("O1", alcaldia="DELEGACION COYOACAN").rsplit(",", 2)[0] + ',"19.35,-99.16"'
+    (tmp_path / "old.csv").write_text(old_hdr + "\n" + old + "\n", encoding="utf-8")
+    int_hdr = C5_HEADER + ",nombre_llamante,telefono_llamante,linea_mujeres"
+    (tmp_path / "int.csv").write_text("\n".join([
+        int_hdr, c5_row("I1", incidente="Violencia-Familiar") + ",María Guadalupe Pérez López,55 1234 5678,SI",
+        c5_row("I2") + ",,,NO"]) + "\n", encoding="utf-8")
+    reports = ingest_paths(wh, [tmp_path / "old.csv", tmp_path / "int.csv"], log=quiet)
+    assert [(r.schema_version, r.rows_loaded) for r in reports] == [("older", 1), ("internal", 2)]
+    assert wh.query("SELECT lat, lon, alcaldia FROM event WHERE source_key = 'O1'") == [(19.35, -99.16, "09003")]
+    m = wh.query_dicts("SELECT given_names, surname_1, surname_2, phone, role FROM person_mention")
+    assert m == [{"given_names": "MARIA GUADALUPE", "surname_1": "PEREZ", "surname_2": "LOPEZ",
+                  "phone": "5512345678", "role": "caller"}]
+    sens = dict(wh.query("SELECT source_key, sensitivity FROM event WHERE source_key LIKE 'I%'"))
+    assert sens == {"I1": "vaw", "I2": None}
+    attrs = json.loads(wh.scalar("SELECT attrs FROM event WHERE source_key = 'I1'"))
+    assert attrs["codigo_cierre"] == "A" and attrs["linea_mujeres"] is True
