@@ -27,6 +27,10 @@ same ``case_key_norm``). *Crime*: the most harmful canonical code among its reco
 Sherman, Neyroud & Neyroud 2016); when the taxonomy is not installed yet, the table ``crime_code`` of the
 warehouse; when neither exists, every offence weighs 1 and ``harm_source`` says so.
 
+*Civic detentions* (put at the disposal of a juez cívico, ``attrs.autoridad_disposicion = JUEZ CIVICO``, or
+recorded with a non-crime code, crime group ``NO_DELITO``) are administrative infractions, not crimes: they are
+left out of offences (``civic_excluded`` counts them) unless ``include_civic=True``.
+
 *Bases*: ``detentions`` counts offences with a detention, ``accusations`` offences with an imputado record or
 court case, ``convictions`` offences with a conviction; ``all`` counts every offence.
 """
@@ -69,6 +73,7 @@ rec AS (
            json_extract_string(e.attrs, '$.sentido') AS sentido,
            json_extract_string(e.attrs, '$.fecha_egreso') AS fecha_egreso,
            json_extract_string(e.attrs, '$.pena_prision_meses') AS pena_prision_meses,
+           json_extract_string(e.attrs, '$.autoridad_disposicion') AS autoridad,
            coalesce(e.case_key_norm, ca.case_key_norm) AS carpeta_key,
            m.sex, m.age, m.birth_date, m.event_date, m.alcaldia AS residence_alcaldia
     FROM person_mention m
@@ -192,9 +197,10 @@ class OffenderHistories:
     prison_terms: pd.DataFrame
     harm_source: str
     data_window: dict = field(default_factory=dict)
+    civic_excluded: int = 0
 
     @classmethod
-    def from_warehouse(cls, wh, harm=None, group=None) -> OffenderHistories:
+    def from_warehouse(cls, wh, harm=None, group=None, include_civic: bool = False) -> OffenderHistories:
         """Build from the warehouse; `harm` / `group` (code -> value) override the taxonomy (for tests)."""
         records = wh.df(_SQL_RECORDS)
         if harm is None:
@@ -202,12 +208,20 @@ class OffenderHistories:
         else:
             harm_source = "given"
         group = group or group_lookup(wh)
-        return cls.from_records(records, harm, group, harm_source)
+        return cls.from_records(records, harm, group, harm_source, include_civic=include_civic)
 
     @classmethod
     def from_records(cls, records: pd.DataFrame, harm=lambda c: 1.0, group=lambda c: c,
-                     harm_source: str = "given") -> OffenderHistories:
+                     harm_source: str = "given", include_civic: bool = False) -> OffenderHistories:
         r = records.copy()
+        civic = pd.Series(False, index=r.index)
+        if len(r):
+            grp = r["crime_final"].map(lambda c: group(c) if isinstance(c, str) else None)
+            civic = r["role"].eq("detainee") & (r.get("autoridad", pd.Series(None, index=r.index)).eq("JUEZ CIVICO")
+                                                | grp.eq("NO_DELITO"))
+        civic_excluded = int(civic.sum())
+        if not include_civic:
+            r = r[~civic]
         if r.empty:
             r = pd.DataFrame(columns=["mention_id", "person_id", "linked", "role", "event_id", "kind", "source",
                                       "date", "crime_final", "alcaldia_final", "carpeta_key", "causa_norm",
@@ -239,7 +253,9 @@ class OffenderHistories:
         dates = offences["date"].dropna()
         window = {"first": dates.min().date().isoformat() if len(dates) else None,
                   "last": dates.max().date().isoformat() if len(dates) else None}
-        return cls(r, offences, persons, co, prison_terms, harm_source, window)
+        out = cls(r, offences, persons, co, prison_terms, harm_source, window)
+        out.civic_excluded = 0 if include_civic else civic_excluded
+        return out
 
     # -- building blocks --------------------------------------------------------------------------------
     @staticmethod
@@ -358,6 +374,7 @@ class OffenderHistories:
                 "unlinked_mentions": int((~self.records["linked"].astype(bool)).sum()) if len(self.records) else 0,
                 "by_stage": {k: int(o[k].sum()) for k in ("detained", "accused", "defendant", "convicted",
                                                            "imprisoned", "detention_only")},
+                "civic_detentions_excluded": self.civic_excluded,
                 "harm_source": self.harm_source, "data_window": self.data_window}
 
 
