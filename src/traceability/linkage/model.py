@@ -334,6 +334,9 @@ def settings_dict(blocking_rules: list[str] | None = None, prior: float = 1e-5) 
     return creator.get_settings("duckdb").as_dict()
 
 
+M_FLOOR = 1e-3
+
+
 def estimate_prior(wh, table: str, n_records: int, recall: float = 0.7) -> float:
     """λ = pairs found by the deterministic rules / recall / all pairs, clamped to [1e-9, 0.5].
 
@@ -367,6 +370,14 @@ def train(linker, n_records: int, prior: float, seed: int = 42) -> list[str]:
             notes.append(f"EM blocked on {rule}")
         except Exception as e:
             notes.append(f"EM skipped on {rule} ({type(e).__name__})")
+    # a level EM never saw among matches (no birth-date typos in this extract) must not become
+    # near-impossible evidence: floor m at 1e-3 for every level short of the ELSE level
+    for comp in linker._settings_obj.comparisons:
+        for lvl in comp.comparison_levels:
+            if lvl.is_null_level or lvl._is_else_level:
+                continue
+            if lvl.m_probability is not None and lvl.m_probability < M_FLOOR:
+                lvl.m_probability = M_FLOOR
     # EM sessions move λ towards their blocked subsets' match rate: keep the direct estimate
     linker._settings_obj._probability_two_random_records_match = prior
     return notes
