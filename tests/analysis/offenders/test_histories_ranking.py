@@ -167,3 +167,43 @@ def test_fairness_by_hand(hist):
     # on accusations the share is 0 by construction
     fa = FairnessCheck(RFGRanking.from_histories(hist, basis="accusations"), hist, top_share=1.0)
     assert fa.detention_only_score_share == 0.0
+
+
+def test_civic_detentions_are_not_offences(wh):
+    from .handmade import EVENTS, MENTIONS
+
+    events = EVENTS + [("ssc_detenciones:9", "detention", "ssc_detenciones", "2024-10-01", "HECHO_NO_DELICTIVO",
+                        "09005", None, {"autoridad_disposicion": "JUEZ CIVICO"})]
+    fill(wh, events, MENTIONS + [("ssc_detenciones:9", "detainee", "D", "H", 22)])
+    h = OffenderHistories.from_warehouse(wh, harm=HARM.get, group=lambda c: {"HECHO_NO_DELICTIVO": "NO_DELITO"}.get(
+        c, GROUP.get(c)))
+    assert h.civic_excluded == 1
+    assert len(h.offences) == 6  # as without the civic detention
+    h2 = OffenderHistories.from_warehouse(wh, harm=HARM.get, group=GROUP.get, include_civic=True)
+    assert len(h2.offences) == 7
+
+
+def test_cli_repeat_offenders_json(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from traceability.cli.main import app
+    from traceability.warehouse import Warehouse
+
+    db = tmp_path / "c.duckdb"
+    with Warehouse(db) as w:
+        fill(w)
+    r = CliRunner().invoke(app, ["analyze", "repeat-offenders", "--db", str(db), "--basis", "all", "--to",
+                                 "2024-12-31", "--n-boot", "50", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["offenders"] == 4 and d["offences"] == 6
+    assert set(d["concentration"]) >= {"top_1pct_share", "top_5pct_share", "top_10pct_share", "gini"}
+    assert d["concentration"]["gini"] == pytest.approx(1 / 6)
+    assert set(d["hidden_offenders"]["zelterman"]) >= {"estimate", "ci_low", "ci_high"}
+    assert d["hidden_offenders"]["chao"]["estimate"] == pytest.approx(5.0)
+    assert set(d["ranking"][0]) >= {"person_id", "score", "recency", "frequency", "gravity"}
+    assert d["params"]["basis"] == "all" and d["data_window"]["to"] == "2024-12-31"
+    bad = CliRunner().invoke(app, ["analyze", "repeat-offenders", "--db", str(db), "--basis", "arrests"])
+    assert bad.exit_code != 0 and "unknown --basis" in str(bad.exception)

@@ -235,7 +235,7 @@ class OffenderHistories:
             r["carpeta_key"].notna(), "carpeta:" + r["carpeta_key"].astype(str),
             np.where(r["causa_norm"].notna(), "causa:" + r["causa_norm"].astype(str), "event:" + r["event_id"]))
         codes = pd.unique(r["crime"].dropna())
-        harm_of = {c: float(harm(c)) for c in codes}
+        harm_of = {c: float(harm(c) or 1.0) for c in codes}
         group_of = {c: group(c) for c in codes}
         r["harm"] = r["crime"].map(harm_of).fillna(1.0)
         r["crime_group"] = r["crime"].map(group_of)
