@@ -157,13 +157,35 @@ def test_trend_detects_rising_repeat_share():
 
 
 def test_planted_repeat_victims_in_generated_city(city_db, city_dir):
-    """Targets planted with several crimes (truth/target_events.csv) are found as repeat victims."""
+    """Recovery of planted repeat victims: the same analysis over the same events (those of
+    truth/target_events.csv), grouped once by the planted targets and once by the linked ones.
+
+    Measured at scale 0.02, seed 7 (persons, all crime types): 236 planted repeat victims, 7.6 % of crimes
+    repeats; linked 195 and 6.2 % (linkage leaves some of a victim's records apart). Households and businesses
+    depend on the address matching of linkage (planted 8 / 46 repeat households / businesses; linked 23 / 34:
+    households over-merged), so they are only required to be found."""
+    from traceability.analysis._places import crime_group
+    from traceability.analysis.victimization import load_events
     from traceability.warehouse import Warehouse
 
     te = pd.read_csv(city_dir / "truth" / "target_events.csv", dtype=str)
-    planted = te.groupby("target_id").size()
+    tt = pd.read_csv(city_dir / "truth" / "targets.csv", dtype=str)[["target_id", "kind"]]
+    te["event_id"] = te["source"] + ":" + te["source_key"]
     with Warehouse(city_db, read_only=True) as w:
-        r = RepeatVictimization.from_warehouse(w, window_days=10_000)
-    found = sum(x["repeat_victims"] for x in r.by_kind_crime if x["crime_group"] != "ALL")
-    assert found > 0
-    assert found <= (planted > 1).sum() * 1.2 + 5
+        le = load_events(w)
+        ev = w.df("SELECT event_id, crime, occurred_at AS date, alcaldia, cuadrante, case_key_norm AS case_key "
+                  "FROM event WHERE crime IS NOT NULL")
+    linked = RepeatVictimization(le[le["event_id"].isin(set(te["event_id"]))])
+    truth_ev = te.merge(tt, on="target_id").merge(ev, on="event_id")
+    truth_ev["crime_group"] = truth_ev["crime"].map(crime_group)
+    truth = RepeatVictimization(truth_ev)
+    t_all, l_all = truth.figures("person", "ALL"), linked.figures("person", "ALL")
+    assert t_all["repeat_victims"] >= 50
+    assert l_all["repeat_victims"] == pytest.approx(t_all["repeat_victims"], rel=0.25)
+    assert l_all["share_crimes_repeat"] == pytest.approx(t_all["share_crimes_repeat"], abs=0.03)
+    for r in truth.by_kind_crime:
+        got = linked.figures(r["kind"], r["crime_group"])
+        if r["kind"] == "person" and r["repeat_victims"] >= 20:
+            assert got["repeat_victims"] == pytest.approx(r["repeat_victims"], rel=0.35), r["crime_group"]
+        if r["kind"] in ("household", "business") and r["crime_group"] != "ALL" and r["repeat_victims"] >= 5:
+            assert got is not None and got["repeat_victims"] > 0
