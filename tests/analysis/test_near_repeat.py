@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from tests.conftest import shared_path
 
+from tests.conftest import shared_path
 from traceability.analysis.near_repeat import KnoxTest, parse_bands, read_fgj_points
 from traceability.errors import UsageError
 
@@ -169,6 +169,33 @@ def test_planted_near_repeats_in_generated_city(city_db):
         k = KnoxTest.from_warehouse(w, "ROBO_CASA_HABITACION", distance_bands=[0, 200, 400],
                                     time_bands=[0, 14, 28], permutations=99, seed=7)
     assert k.p_value[0, 0] <= 0.05 and k.knox_ratio[0, 0] > 1.2
+    # nothing planted for fraud: no band stands out (measured: smallest p 0.41 at scale 0.02, seed 7)
+    with Warehouse(city_db, read_only=True) as w:
+        f = KnoxTest.from_warehouse(w, "FRAUDE", distance_bands=[0, 200, 400], time_bands=[0, 14, 28],
+                                    permutations=99, seed=7)
+    assert f.n > 100 and (f.p_value > 0.01).all()
+
+
+def test_cli_near_repeat_on_a_csv(tmp_path):
+    from typer.testing import CliRunner
+
+    from traceability.cli.main import app
+
+    src = shared_path("reference", "near_repeat", "chicago_be_month1.csv")
+    out = tmp_path / "knox.json"
+    res = CliRunner().invoke(app, ["analyze", "near-repeat", "--input", str(src), "--no-header", "--x-col", "0",
+                                   "--y-col", "1", "--date-col", "2", "--crs", "EPSG:26971", "--metric", "manhattan",
+                                   "--distance-bands", "0,100,200,300", "--time-bands", "0,7,14,21",
+                                   "--permutations", "19", "--seed", "7", "--same-location", "--format", "json",
+                                   "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert set(d["bands"][0]) >= {"distance_from", "distance_to", "time_from", "time_to", "observed", "expected",
+                                  "knox_ratio", "p_value"}
+    assert [b["observed"] for b in d["bands"][:3]] == [28, 5, 5]
+    assert d["params"]["metric"] == "manhattan" and d["params"]["permutations"] == 19
+    bad = CliRunner().invoke(app, ["analyze", "near-repeat", "--input", str(src), "--distance-bands", "0,x"])
+    assert bad.exit_code != 0 and "--distance-bands" in str(bad.exception or bad.output)
 
 
 @pytest.mark.slow

@@ -66,6 +66,12 @@ def test_victims_page(tmp_path, live, page):
     # persons at risk appear by pseudonym, never by their id
     risk = page.locator("#at-risk-table").inner_text()
     assert "P-" in risk and "P0001" not in risk
+    api = page.request.get(base + "/api/victims").json()
+    row = api["by_kind_crime"][0]
+    assert {"victims", "repeat_victims", "crimes", "repeat_crimes", "time_course"} <= set(row)
+    assert set(row["time_course"]) >= {"within_7", "within_30", "within_90", "within_365"}
+    assert api["params"]["window_days"] == 365
+    assert all("person_id" not in t for t in api["at_risk"]["targets"])
     page.fill("input[name=window]", "30")
     page.click("form[aria-label='Parámetros de revictimización'] button")
     page.wait_for_load_state()
@@ -82,6 +88,10 @@ def test_near_repeat_heat_table(tmp_path, live, page):
     # significance marked in text, not colour alone
     assert "*" in page.locator("#knox-table caption").inner_text()
     assert page.locator("#nr-provenance").inner_text().count("19 permutaciones") == 1
+    api = page.request.get(base + "/api/near-repeat?distance_bands=0,500,1000&time_bands=0,14,28"
+                                  "&permutations=19").json()
+    assert len(api["bands"]) == 6 and api["bands"][2]["distance_from"] == 0.001
+    assert page.request.get(base + "/api/near-repeat?distance_bands=0,x").status == 422
 
 
 def test_map_renders_offline(tmp_path, live, page):
