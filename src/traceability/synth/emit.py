@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .model import ALCALDIA_NAMES, CJM_SEDE, FISCALIA, labels, pick_label
+from .world import keep_in_city
 
 COLUMNS = {
     "fgj_carpetas": "id_carpeta, anio_inicio, mes_inicio, fecha_inicio, hora_inicio, anio_hecho, mes_hecho, fecha_hecho, hora_hecho, delito, categoria_delito, competencia, fiscalia, agencia, unidad_investigacion, colonia_hecho, colonia_catalogo, alcaldia_hecho, alcaldia_catalogo, municipio_hecho, latitud, longitud, calle_hecho",
@@ -80,7 +81,6 @@ class Emitter:
         pts = world.C["pts"]
         n_pts = len(pts)
         self.pt_streetname = self.pt_street[(np.arange(n_pts) * 7919 + 13) % len(self.pt_street)]
-        self.pt_number = ((np.arange(n_pts) * 104729) % 297 + 1).astype(str).astype(object)
         cols = world.C["colonias"]
         self.pt_colonia = np.array([cols.get(int(c), "") for c in world.pt_col], dtype=object)
         self.cua_name = world.C["cua"]["cuadrante"].to_numpy(dtype=object)
@@ -150,7 +150,7 @@ class Emitter:
 
     def address(self, pids, accents=True):
         pt = self.p["point"].to_numpy()[pids]
-        s = self.pt_streetname[pt] + " " + self.pt_number[pt]
+        s = self.pt_streetname[pt] + " " + self.p["number"].to_numpy()[pids].astype(str).astype(object)
         if not accents:
             s = pd.Series(s, dtype=object).str.translate(_ACCENTS).to_numpy(dtype=object)
         return s, self.pt_colonia[pt], self.w.pt_alc[pt]
@@ -273,6 +273,11 @@ class Emitter:
                             "DENUNCIANTE")
         nocoord = rng.random(n) < 0.05
         jit = rng.normal(0, 0.0004, (2, n))
+        vlat, vlon = keep_in_city(cr["lat"].to_numpy()[cid], cr["lon"].to_numpy()[cid],
+                                  np.round(cr["lat"].to_numpy()[cid] + jit[0], 6),
+                                  np.round(cr["lon"].to_numpy()[cid] + jit[1], 6),
+                                  lambda m: (np.round(cr["lat"].to_numpy()[cid[m]] + rng.normal(0, 0.0004, len(m)), 6),
+                                             np.round(cr["lon"].to_numpy()[cid[m]] + rng.normal(0, 0.0004, len(m)), 6)))
         keys = np.char.add("V", np.char.zfill((np.arange(n) + 1).astype(str), 8)).astype(object)
         cpt = cr["point"].to_numpy()[cid]
         df = pd.DataFrame({
@@ -288,8 +293,7 @@ class Emitter:
             "TipoPersona": np.where(legal, "MORAL", "FISICA"), "CalidadJuridica": calidad,
             "FechaHecho": self.dates(day), "HoraHecho": [f"{m // 60:02d}:{m % 60:02d}" for m in cr["minute"].to_numpy()[cid]],
             "AlcaldiaHechos": self.alc_name(w.pt_alc[cpt], accents=False), "ColoniaHechos": self.pt_colonia[cpt],
-            "latitud": np.where(nocoord, np.nan, np.round(cr["lat"].to_numpy()[cid] + jit[0], 6)),
-            "longitud": np.where(nocoord, np.nan, np.round(cr["lon"].to_numpy()[cid] + jit[1], 6)),
+            "latitud": np.where(nocoord, np.nan, vlat), "longitud": np.where(nocoord, np.nan, vlon),
         })
         self.write_csv("fgj_victimas.csv", df[COLUMNS["fgj_victimas"]])
         self.mention("fgj_victimas", keys, "victim", pid)
@@ -368,8 +372,7 @@ class Emitter:
         cmin = k["close_min"].to_numpy() % 1440
         fmt_t = lambda m: np.char.add(np.char.add(np.char.zfill((m // 60).astype(str), 2), ":"),  # noqa: E731
                                       np.char.add(np.char.zfill((m % 60).astype(str), 2), ":00")).astype(object)
-        lat = np.round(w.pt_lat[pt] + rng.normal(0, 0.0006, n), 6)
-        lon = np.round(w.pt_lon[pt] + rng.normal(0, 0.0006, n), 6)
+        lat, lon = w.jitter(w.pt_lat[pt], w.pt_lon[pt], 0.0006)
         df = pd.DataFrame({
             "folio": keys, "fecha_creacion": self.dates(day), "hora_creacion": fmt_t(mins),
             "dia_semana": DIAS[dt.dayofweek.to_numpy()], "categoria_incidente_c4": cat, "incidente_c4": lab,
@@ -420,6 +423,7 @@ class Emitter:
         day = dt_["det_day"].to_numpy()
         show_birth = rng.random(n) < 0.5
         idc = np.where(cid >= 0, self.messy_key(self.carpeta_id[np.maximum(cid, 0)]), "")
+        dlat, dlon = w.jitter(w.pt_lat[cpt], w.pt_lon[cpt], 0.0008)
         df = pd.DataFrame({
             "id_detencion": keys, "fecha_detencion": self.dates(day, "dmy"),
             "hora_detencion": [f"{m // 60:02d}:{m % 60:02d}" for m in rng.integers(0, 1440, n)],
@@ -430,8 +434,7 @@ class Emitter:
             "curp": self.curp(pid, 0.75), "domicilio": dom,
             "alcaldia_detencion": self.alc_name(w.pt_alc[cpt], accents=False), "colonia_detencion": self.pt_colonia[cpt],
             "cuadrante": self.cua_name[w.pt_ci[cpt]],
-            "latitud": np.round(w.pt_lat[cpt] + rng.normal(0, 0.0008, n), 6),
-            "longitud": np.round(w.pt_lon[cpt] + rng.normal(0, 0.0008, n), 6),
+            "latitud": dlat, "longitud": dlon,
             "motivo": motivo, "folio_c5": folio, "id_carpeta": idc,
             "autoridad_disposicion": np.where(civic, "JUEZ CIVICO", "MINISTERIO PUBLICO"),
             "unidad_policial": [f"SECTOR {x}" for x in rng.integers(1, 75, n)],
@@ -594,18 +597,18 @@ class Emitter:
         hosp = rng.integers(0, len(HOSPITALES), n)
         sev = e["severity"].to_numpy()
         u = rng.random(n)
-        intenc = np.where(vaw, "VIOLENCIA FAMILIAR", np.where(kind == "assault", "VIOLENCIA NO FAMILIAR",
-                                                              np.where(u < 0.9, "ACCIDENTAL", "SE IGNORA")))
-        voc = labels("ssa_lesiones")["label"].tolist()
-        intenc = np.array([x if x in voc else voc[0] for x in intenc], dtype=object)
+        code = e["code"].to_numpy()
+        fire = code == "LESIONES_ARMA_FUEGO"
         agente = np.where(vaw, np.where(sev > 0.8, np.where(u < 0.5, "AHORCAMIENTO", "OBJETO PUNZOCORTANTE"), "GOLPE"),
-                          np.where(kind == "assault", np.where(u < 0.2, "ARMA DE FUEGO", np.where(u < 0.5, "OBJETO PUNZOCORTANTE", "GOLPE")),
-                                   np.where(u < 0.6, "CAIDA", "OTRO")))
-        causa = np.where(vaw, np.where((u > 0.9) & (sev > 0.5), "Y05", "Y07.0"),
-                         np.where(kind == "assault", np.where(agente == "ARMA DE FUEGO", "X95",
-                                                              np.where(agente == "OBJETO PUNZOCORTANTE", "X99", "Y04")),
-                                  np.where(intenc == "SE IGNORA", "Y34", "W19")))
-        tipo = np.where(vaw, np.where(causa == "Y05", "SEXUAL", "FISICA"), np.where(kind == "assault", "FISICA", ""))
+                          np.where(kind == "assault", np.where(fire, "ARMA DE FUEGO", np.where(u < 0.4, "OBJETO PUNZOCORTANTE", "GOLPE")),
+                                   np.where(kind == "sexual", "GOLPE", np.where(u < 0.6, "CAIDA", "OTRO"))))
+        # (intencionalidad, tipo_violencia, cie10_causa_externa) chosen so that the taxonomy maps it to the code
+        intenc = np.select([vaw, (kind == "assault") | (kind == "sexual"), code == "ACCIDENTE"],
+                           ["VIOLENCIA FAMILIAR", "VIOLENCIA NO FAMILIAR", "ACCIDENTAL"], "SE IGNORA").astype(object)
+        tipo = np.where(code == "ABUSO_SEXUAL", "SEXUAL", np.where(vaw | (kind == "assault"), "FISICA", "")).astype(object)
+        causa = np.select([code == "ABUSO_SEXUAL", vaw, fire, agente == "OBJETO PUNZOCORTANTE", kind == "assault",
+                           code == "ACCIDENTE"], ["Y05", "Y07.0", "X95", "X99", "Y04", "W19"], "Y34").astype(object)
+        intenc, tipo, causa = _consistent_er(code, intenc, tipo, causa)
         destino = np.where(sev > 0.9, "HOSPITALIZACION", np.where(u < 0.05, "TRASLADO", "DOMICILIO"))
         fecha_at = e["day"].to_numpy() + (rng.random(n) < 0.1)
         keys = np.char.add("SSA-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
@@ -624,13 +627,16 @@ class Emitter:
             "consecuencia": np.where(agente == "AHORCAMIENTO", "ASFIXIA", np.where(u < 0.5, "CONTUSION", "HERIDA")),
             "cie10": np.asarray(CIE10_INJ, dtype=object)[rng.integers(0, len(CIE10_INJ), n)],
             "cie10_causa_externa": causa,
-            "relacion_agresor": np.where(vaw, np.where(u < 0.7, "PAREJA", "EXPAREJA"), np.where(kind == "assault", "DESCONOCIDO", "")),
-            "sexo_agresor": np.where(vaw | (kind == "assault"), "H", ""),
-            "aviso_ministerio_publico": np.where(vaw | (kind == "assault"), np.where(u < 0.6, "SI", "NO"), "NO"),
+            "relacion_agresor": np.where(vaw, np.where(u < 0.7, "PAREJA", "EXPAREJA"),
+                                         np.where((kind == "assault") | (kind == "sexual"), "DESCONOCIDO", "")),
+            "sexo_agresor": np.where(vaw | (kind == "assault") | (kind == "sexual"), "H", ""),
+            "aviso_ministerio_publico": np.where(vaw | (kind == "assault") | (kind == "sexual"),
+                                                 np.where(u < 0.6, "SI", "NO"), "NO"),
             "destino": destino,
         })
         self.write_csv("ssa_lesiones.csv", df[COLUMNS["ssa_lesiones"]])
         self.mention("ssa_lesiones", keys, "patient", pid)
+        self.er_codes = pd.DataFrame({"source_key": keys, "code": code})
 
     def _rfc(self, pids) -> np.ndarray:
         c = self.p["curp"].to_numpy()[pids]
@@ -774,6 +780,8 @@ class Emitter:
         self._truth_csv("offences.csv", pd.DataFrame({"source": "fgj_carpetas", "source_key": self.carpeta_id[off["cid"].to_numpy()],
                                                       "true_person_id": off["pid"].to_numpy(),
                                                       "day": self.dates(cr["day"].to_numpy()[off["cid"].to_numpy()])}))
+        # the code each ER record is meant to map to (taxonomy.map_label of intencionalidad|tipo|cie10)
+        self._truth_csv("er_codes.csv", self.er_codes)
         # chains
         self._truth_csv("chains.csv", self._chains())
         vw = w.vaw_women
@@ -813,6 +821,30 @@ class Emitter:
 
     def _truth_csv(self, name: str, df: pd.DataFrame) -> None:
         self.write_csv(f"truth/{name}", df)
+
+
+def _consistent_er(code, intenc, tipo, causa):
+    """Check each distinct ER triple against ``taxonomy.map_label('ssa_lesiones', ...)``; a triple that maps
+    elsewhere than its intended code is replaced by the first rule of labels_ssa_lesiones.csv for that code
+    whose example maps to it (so the generator follows the taxonomy when its rules change)."""
+    from .. import taxonomy
+
+    voc = labels("ssa_lesiones")
+    trip = pd.DataFrame({"code": code, "i": intenc, "t": tipo, "c": causa})
+    for (c, i, t, k), idx in trip.groupby(["code", "i", "t", "c"], sort=True).indices.items():
+        if taxonomy.map_label("ssa_lesiones", f"{i}|{t}|{k}") == c:
+            continue
+        concrete = [x for x in dict.fromkeys(voc["label"]) if x != "*"]
+        cands = [(lab, "" if r.tipo_violencia == "*" else r.tipo_violencia, r.example_cie10_causa_externa)
+                 for r in voc[voc["code"] == c].itertuples()
+                 for lab in ([i] + concrete if r.label == "*" else [r.label])]
+        for cand in cands:
+            if taxonomy.map_label("ssa_lesiones", "|".join(cand)) == c:
+                intenc[idx], tipo[idx], causa[idx] = cand
+                break
+        else:
+            raise ValueError(f"no ER label of the taxonomy maps to {c}")
+    return intenc, tipo, causa
 
 
 def _typo(s: str, k: int) -> str:

@@ -125,6 +125,26 @@ def delito_code(delito: str) -> str:
     return "OTROS_DELITOS"
 
 
+def _snap_into_city(pts: pd.DataFrame) -> None:
+    """Move the few model points that fall outside the city polygons of ``traceability.geo`` (sampled in
+    cuadrante polygons that overhang the alcaldía boundary) onto an in-city point of the same cuadrante."""
+    from .. import geo
+
+    lat, lon = pts["lat"].to_numpy(), pts["lon"].to_numpy()
+    bad = np.flatnonzero(~geo.in_city(lat, lon))
+    if not len(bad):
+        return
+    ci = pts["ci"].to_numpy()
+    good = np.ones(len(pts), dtype=bool)
+    good[bad] = False
+    for i in bad:
+        same = np.flatnonzero((ci == ci[i]) & good)
+        if not len(same):
+            same = np.flatnonzero(good)
+        j = same[np.argmin(np.hypot(lat[same] - lat[i], lon[same] - lon[i]))]
+        pts.loc[i, ["lat", "lon"]] = (lat[j], lon[j])
+
+
 @cache
 def city() -> dict:
     """The compact city model as numpy arrays."""
@@ -134,6 +154,7 @@ def city() -> dict:
     mix = pd.read_csv(DATA / "crime_mix.csv.gz", dtype={"alcaldia": str})
     dl = pd.read_csv(DATA / "delitos.csv")
     pts = pts.sort_values(["ci", "lat", "lon"], kind="stable").reset_index(drop=True)
+    _snap_into_city(pts)
     start = np.searchsorted(pts["ci"].to_numpy(), np.arange(len(cua)))
     count = np.bincount(pts["ci"].to_numpy(), minlength=len(cua))
     pop = cua["population"].to_numpy().astype(float) * (count > 0)

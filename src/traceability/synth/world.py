@@ -47,6 +47,23 @@ BUSINESS_WORDS = ["ABARROTES", "FARMACIA", "TLAPALERIA", "PAPELERIA", "ESTETICA"
 BUSINESS_SUFFIX = ["", " SA DE CV", " S DE RL DE CV", "", ""]
 
 
+def keep_in_city(base_lat, base_lon, lat, lon, redraw, tries: int = 1):
+    """Replace the points of ``lat``/``lon`` outside the city (``traceability.geo.in_city``; NaN is left
+    alone) by ``redraw(index)`` up to ``tries`` times, then by the base point."""
+    from .. import geo
+
+    lat, lon = np.array(lat, dtype=float), np.array(lon, dtype=float)
+    fin = np.isfinite(lat) & np.isfinite(lon)
+    bad = np.flatnonzero(fin & ~geo.in_city(np.where(fin, lat, 0.0), np.where(fin, lon, 0.0)))
+    for _ in range(tries):
+        if not len(bad):
+            break
+        lat[bad], lon[bad] = redraw(bad)
+        bad = bad[~geo.in_city(lat[bad], lon[bad])]
+    lat[bad], lon[bad] = np.asarray(base_lat)[bad], np.asarray(base_lon)[bad]
+    return lat, lon
+
+
 class Persons:
     """An append-only table of true persons (columns as numpy arrays)."""
 
@@ -54,11 +71,11 @@ class Persons:
         self.w = world
         self.cols: dict[str, list] = {k: [] for k in (
             "given", "s1", "s2", "sex", "birth", "phone", "point", "is_offender", "rate", "group_id",
-            "is_legal", "business", "alias")}
+            "is_legal", "business", "alias", "home")}
         self.n = 0
 
     def add(self, n: int, sex=None, age=(18, 70), point=None, alcaldia=None, is_offender=False, rate=0.0,
-            legal=False) -> np.ndarray:
+            legal=False, home=None) -> np.ndarray:
         rng = self.w.rng
         if n <= 0:
             return np.zeros(0, dtype=np.int64)
@@ -94,6 +111,8 @@ class Persons:
         else:
             c["business"].append(np.full(n, "", dtype=object))
         c["alias"].append(np.full(n, "", dtype=object))
+        # the home (household) id: a person's own unless they live with someone already simulated
+        c["home"].append(ids.copy() if home is None else np.asarray(home, dtype=np.int64).copy())
         self.n += n
         return ids
 
@@ -167,11 +186,35 @@ class World:
         return self.base + np.asarray(days, dtype="timedelta64[D]")
 
     def offset_points(self, pts: np.ndarray, lo_m: float, hi_m: float):
+        """Points ``lo_m``-``hi_m`` metres from the model points ``pts``, inside the city (see ``in_city``)."""
         rng = self.rng
         n = len(pts)
         r = rng.uniform(lo_m, hi_m, n)
         th = rng.uniform(0, 2 * np.pi, n)
-        return self.pt_lat[pts] + r * np.sin(th) / M_PER_DEG_LAT, self.pt_lon[pts] + r * np.cos(th) / M_PER_DEG_LON
+        blat, blon = self.pt_lat[pts], self.pt_lon[pts]
+        lat, lon = blat + r * np.sin(th) / M_PER_DEG_LAT, blon + r * np.cos(th) / M_PER_DEG_LON
+
+        def redraw(m):
+            k = len(m)
+            rr, tt = rng.uniform(lo_m, hi_m, k), rng.uniform(0, 2 * np.pi, k)
+            return blat[m] + rr * np.sin(tt) / M_PER_DEG_LAT, blon[m] + rr * np.cos(tt) / M_PER_DEG_LON
+
+        return keep_in_city(blat, blon, lat, lon, redraw)
+
+    def jitter(self, lat, lon, sd_deg: float, decimals: int = 6, rng=None):
+        """``lat``/``lon`` plus normal noise (``sd_deg``), rounded, kept inside the city: a point that falls
+        outside is drawn once more, then falls back to the un-jittered point."""
+        rng = rng or self.rng
+        lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+        n = len(lat)
+        jlat = np.round(lat + rng.normal(0, sd_deg, n), decimals)
+        jlon = np.round(lon + rng.normal(0, sd_deg, n), decimals)
+
+        def redraw(m):
+            return (np.round(lat[m] + rng.normal(0, sd_deg, len(m)), decimals),
+                    np.round(lon[m] + rng.normal(0, sd_deg, len(m)), decimals))
+
+        return keep_in_city(lat, lon, jlat, jlon, redraw)
 
     # -- the simulation --------------------------------------------------------------------------
     def run(self) -> World:
@@ -292,7 +335,8 @@ class World:
         alc = rng.choice(self.vaw_by_alc.index.to_numpy(), size=n_w, p=(self.vaw_by_alc / self.vaw_total).to_numpy())
         women = self.P.add(n_w, sex="M", age=(16, 62), alcaldia=alc)
         home = np.concatenate(self.P.cols["point"])[women]
-        aggr = self.P.add(n_w, sex="H", age=(18, 65), point=home, is_offender=True, rate=0.0)
+        aggr = self.P.add(n_w, sex="H", age=(18, 65), point=home, is_offender=True, rate=0.0,
+                          home=np.concatenate(self.P.cols["home"])[women])
         escal = rng.random(n_w) < 0.6
         k = np.minimum(1 + rng.poisson(mean_contacts - 1, n_w), 12)
         rows = []
@@ -451,6 +495,7 @@ class World:
         pcol = self.P.cols["point"][-1]
         phcol = self.P.cols["phone"][-1]
         alias_col = self.P.cols["alias"][-1]
+        home_col = self.P.cols["home"][-1]
         aliases = np.asarray(self.C["aliases"], dtype=object)
         base_pid = pids[0]
         self.group_house = {}
@@ -465,6 +510,7 @@ class World:
             core = f["role"].to_numpy() == "core"
             share = core | (rng.random(len(f)) < 0.3)
             pcol[local[share]] = house
+            home_col[local[share]] = home_col[local[0]]
             sphone = core & (rng.random(len(f)) < 0.5)
             phcol[local[sphone]] = phone
             al = rng.permutation(len(aliases))[: len(f)]
@@ -693,25 +739,35 @@ class World:
         self.call_of_crime = pd.Series(kc.index.to_numpy(), index=kc["cid"].to_numpy())
 
     def _er(self):
+        """ER attentions, each with the crime code the simulation means the record to carry (``code``)."""
         rng = self.rng
         vc = self.vaw_contacts[self.vaw_contacts["type"] == "er"]
+        sev = vc["severity"].to_numpy()
+        sexual = (sev > 0.5) & (rng.random(len(vc)) < 0.12)
         parts = [pd.DataFrame({"pid": vc["woman"].to_numpy(), "day": vc["day"].to_numpy(), "kind": "vaw",
-                               "severity": vc["severity"].to_numpy(), "aggressor": vc["aggressor"].to_numpy()})]
-        fem = self.vaw_women[self.vaw_women["attempted"]]
-        # an ER attention for each attempted femicide (day of the carpeta)
+                               "severity": sev, "aggressor": vc["aggressor"].to_numpy(),
+                               "code": np.where(sexual, "ABUSO_SEXUAL", "VIOLENCIA_FAMILIAR")})]
+        # an ER attention for each attempted femicide (day of the carpeta): partner violence for the ER
         cr = self.crimes
         att = cr[(cr["vaw_woman"] >= 0) & (self.delito_names[cr["delito"].to_numpy()] == "TENTATIVA DE FEMINICIDIO")]
         parts.append(pd.DataFrame({"pid": att["vaw_woman"].to_numpy(), "day": att["day"].to_numpy(), "kind": "vaw",
-                                   "severity": 1.0, "aggressor": [o[0] for o in att["offenders"]]}))
-        del fem
+                                   "severity": 1.0, "aggressor": [o[0] for o in att["offenders"]],
+                                   "code": "VIOLENCIA_FAMILIAR"}))
         grp = self.d_group[cr["delito"].to_numpy()]
         les = cr[(grp == "LESIONES_DOLOSAS") & (rng.random(len(cr)) < 0.5)]
         parts.append(pd.DataFrame({"pid": les["victim"].to_numpy(), "day": les["day"].to_numpy(),
-                                   "kind": "assault", "severity": rng.random(len(les)), "aggressor": -1}))
+                                   "kind": "assault", "severity": rng.random(len(les)), "aggressor": -1,
+                                   "code": self.d_code[les["delito"].to_numpy()]}))
+        # victims of sexual crimes seen at the ER (outside partner histories): sexual assault for the ER
+        sx = cr[np.isin(grp, ["ABUSO_SEXUAL", "VIOLACION"]) & (cr["vaw_woman"].to_numpy() < 0)
+                & (rng.random(len(cr)) < 0.25)]
+        parts.append(pd.DataFrame({"pid": sx["victim"].to_numpy(), "day": sx["day"].to_numpy(), "kind": "sexual",
+                                   "severity": rng.random(len(sx)), "aggressor": -1, "code": "ABUSO_SEXUAL"}))
         n_acc = int(round(25000 * self.scale * self.years))
         acc = self.P.add(n_acc, age=(1, 90))
         parts.append(pd.DataFrame({"pid": acc, "day": rng.integers(0, self.D, n_acc), "kind": "accident",
-                                   "severity": rng.random(n_acc), "aggressor": -1}))
+                                   "severity": rng.random(n_acc), "aggressor": -1,
+                                   "code": np.where(rng.random(n_acc) < 0.9, "ACCIDENTE", "HECHO_NO_DELICTIVO")}))
         e = pd.concat(parts, ignore_index=True)
         self.er = e.sort_values(["day", "pid"], kind="stable").reset_index(drop=True)
 
@@ -785,5 +841,24 @@ class World:
                 for g, a, b, d, s, st, df, leg in zip(p["given"], p["s1"], p["s2"], bl, p["sex"], state, diff,
                                                        p["is_legal"], strict=False)]
         p["curp"] = curp
+        p["number"] = self._house_numbers(p)
         p["birth_date"] = birth
         self.persons = p
+
+    def _house_numbers(self, p: pd.DataFrame) -> np.ndarray:
+        """Street number of each person's home: distinct homes on one street of one alcaldía get distinct
+        numbers (odd/even sides, in an order scrambled by home id); people sharing a home share it."""
+        home = p["home"].to_numpy()
+        pt = p["point"].to_numpy()
+        n_str = len(self.C["streets"])
+        street = (pt * 7919 + 13) % n_str  # the street of a model point (emit.Emitter.pt_streetname)
+        homes, first = np.unique(home, return_index=True)
+        h_pt = pt[first]
+        key = pd.DataFrame({"alc": self.pt_alc[h_pt], "street": street[first],
+                            "scr": (homes.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(2 ** 32),
+                            "home": homes})
+        key = key.sort_values(["alc", "street", "scr", "home"], kind="stable")
+        rank = key.groupby(["alc", "street"], sort=False).cumcount().to_numpy()
+        num = np.empty(len(homes), dtype=np.int64)
+        num[key.index.to_numpy()] = 1 + 2 * rank + (key["scr"].to_numpy() % 2).astype(np.int64)
+        return num[np.searchsorted(homes, home)]
