@@ -189,7 +189,7 @@ def _co_detained(men):
 def _shared(men, column, kind, max_shared):
     r = men[(men["role"] != "mentioned") & ~men["is_legal_person"].fillna(False) & men[column].notna()]
     if column == "address_norm":
-        r = r[r[column].map(_usable_address)]
+        r = r[r[column].map(_usable_address).astype(bool)]
     return _pairs(r.assign(key=r[column], node=r["person_id"]), kind, max_persons=max_shared)
 
 
@@ -294,6 +294,11 @@ def compute_associations(wh, max_shared: int = MAX_SHARED) -> tuple[pd.DataFrame
     end = pd.Timestamp(end) if end is not None else pd.Timestamp.today().normalize()
     owners = phone_owners(men, max_shared)
     commission, unresolved = _commission(men)
+    if men.empty:  # communications alone (no person mentions yet): only phone nodes
+        empty = pd.DataFrame(columns=COLUMNS)
+        parts = {k: empty for k in KINDS}
+        parts["communication"] = _communications(wh, owners)
+        return _assemble(parts, unresolved)
     parts = {
         "co_accused": _co_accused(men),
         "co_detained": _co_detained(men),
@@ -305,6 +310,10 @@ def compute_associations(wh, max_shared: int = MAX_SHARED) -> tuple[pd.DataFrame
         "commission": commission,
         "prison": _prison(men, end),
     }
+    return _assemble(parts, unresolved)
+
+
+def _assemble(parts: dict, unresolved: int) -> tuple[pd.DataFrame, dict]:
     frames = [f for f in parts.values() if not f.empty]
     edges = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     for c in ("first_date", "last_date"):

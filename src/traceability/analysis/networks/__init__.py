@@ -246,7 +246,8 @@ class Networks:
         person_rec: dict = {}
         if records is not None and len(records):
             records = records.assign(group_id=records["person_id"].map(node_group),
-                                     cg=records["crime_group"].fillna(records["crime"]))
+                                     cg=records["crime_group"].astype(object).where(records["crime_group"].notna(),
+                                                                           records["crime"].astype(object)))
             rec_by = {k: f for k, f in records.groupby("group_id", sort=False)}
             r = records
             conv = (r["role"] == "defendant") & (r["sentido"] == "CONDENATORIA")
