@@ -6,7 +6,8 @@
 * **Gi\\*** (Getis & Ord 1992; Ord & Getis 1995) on the H3 counts with binary contiguity weights (a cell and
   its six neighbours, the cell itself included: ``star=True``), by ``esda.G_Local`` with seeded conditional
   permutation inference (Anselin 1995). A cell is a hot (cold) spot at 99/95/90 % when its z is positive
-  (negative) and its pseudo p-value is below 0.01/0.05/0.10.
+  (negative) and its pseudo p-value is below 0.01/0.05/0.10. The pseudo p-value is one-sided in the direction
+  of z with ties counted against significance (``p_sim``); esda's own (``p_esda``) is kept beside it.
 * **Kernel density**: points binned on a square grid in metres (UTM 14N) and smoothed with a Gaussian kernel
   of standard deviation ``bandwidth`` metres (``scipy.ndimage.gaussian_filter``): the usual grid KDE, in
   events per km².
@@ -73,13 +74,25 @@ def gi_star(y, w, permutations: int = 999, seed: int | None = 7) -> pd.DataFrame
     y = np.asarray(y, dtype=float)
     if y.sum() == 0:
         n = len(y)
-        return pd.DataFrame({"z": np.zeros(n), "p_sim": np.ones(n), "p_norm": np.full(n, 0.5),
+        return pd.DataFrame({"z": np.zeros(n), "p_sim": np.ones(n), "p_esda": np.ones(n), "p_norm": np.full(n, 0.5),
                              "hotspot": ["none"] * n})
     g = esda.G_Local(y, w, transform="B", permutations=permutations, star=True, seed=seed,
-                     keep_simulations=False, n_jobs=1)
+                     keep_simulations=bool(permutations), n_jobs=1)
     z = np.asarray(g.Zs, dtype=float)
-    p = np.asarray(g.p_sim, dtype=float) if permutations else np.asarray(g.p_norm, dtype=float)
-    return pd.DataFrame({"z": z, "p_sim": p, "p_norm": np.asarray(g.p_norm, dtype=float),
+    if permutations:
+        p_esda = np.asarray(g.p_sim, dtype=float)
+        # esda folds the two tails and lets ties count for significance: a zero cell among zeros (most
+        # permutations also give 0) comes out "cold at 99 %". Count ties against significance instead, in the
+        # direction of z: p = (1 + #{sim >= obs}) / (1 + perms) for z > 0, #{sim <= obs} for z <= 0.
+        sims = np.asarray(g.rGs, dtype=float)
+        obs = np.asarray(g.Gs, dtype=float)[:, None]
+        eps = 1e-12 * np.maximum(1.0, np.abs(obs))
+        hi = (sims >= obs - eps).sum(axis=1)
+        lo = (sims <= obs + eps).sum(axis=1)
+        p = (1 + np.where(z > 0, hi, lo)) / (1 + permutations)
+    else:
+        p_esda = p = np.asarray(g.p_norm, dtype=float)
+    return pd.DataFrame({"z": z, "p_sim": p, "p_esda": p_esda, "p_norm": np.asarray(g.p_norm, dtype=float),
                          "hotspot": [_gi_class(a, b) for a, b in zip(z, p, strict=True)]})
 
 

@@ -296,7 +296,10 @@ class RepeatVictimization:
         if crime_group:
             events = events[events["crime_group"] == crime_group]
         params = {"kinds": list(kinds), "alcaldia": alcaldia, "crime_group": crime_group}
-        window = {"date_from": _places.iso(events["date"].min()) if len(events) else None,
+        first = events["date"].min() if len(events) else None
+        if first is not None and date_from is not None:
+            first = max(pd.Timestamp(first), pd.Timestamp(date_from))  # earlier crimes only judge repeats
+        window = {"date_from": _places.iso(first),
                   "date_to": _places.iso(events["date"].max()) if len(events) else None,
                   "events": int(len(events)), "sources": sorted(events["source"].dropna().unique().tolist())
                   if len(events) else [], "data_version": wh.data_version()}
