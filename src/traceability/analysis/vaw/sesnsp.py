@@ -87,3 +87,21 @@ def femicides(path: str | Path, entity: int = CDMX, crime: str = "Feminicidio") 
     return {"by_year": dict(sorted(by_year.items())), "by_month": dict(sorted(by_month.items())),
             "months_published": {y: len(s) for y, s in sorted(published.items())}, "source": path.name,
             "entity": entity_name}
+
+
+def default_file() -> Path | None:
+    """The SESNSP victims file to compare with: ``$TRACEABILITY_SESNSP``, else the newest
+    ``data/sesnsp/IDVFC_NM_*.zip`` of the shared data folder, else None."""
+    import os
+
+    from ...config import shared_dir
+
+    env = os.environ.get("TRACEABILITY_SESNSP")
+    if env:
+        p = Path(env)
+        return p if p.exists() else None
+    sd = shared_dir()
+    if sd is None:
+        return None
+    found = sorted((sd / "data" / "sesnsp").glob("IDVFC_NM_*.zip"))
+    return found[-1] if found else None
