@@ -17,21 +17,49 @@ __all__ = ["generate_city", "curp_check_digit", "is_valid_curp"]
 
 
 def generate_city(out: Path, scale: float = 1.0, years: int = 1, start: date = date(2023, 1, 1), seed: int = 7,
-                  progress=None) -> dict:
+                  progress=None, states=None) -> dict:
     """Simulate the city and write every agency's extract plus ``truth/`` into ``out``.
 
-    Returns ``{"files": {relative name: rows}, "truth": {...counts}, "scale", "years", "start", "seed"}``.
+    With ``scale`` above 1, a national run (``synth/states.py``): Mexico City at scale 1.0 in ``out`` and the
+    other states (all, or those in ``states``) in ``out/states/<code>/``, listed in ``out/states/states.csv``.
+
+    Returns ``{"files": {relative name: rows}, "truth": {...counts}, "scale", "years", "start", "seed"}``
+    (national runs add ``"states"``: one summary per other state).
     """
+    out = Path(out)
+    if out.exists():
+        for sub in ("c5_911", "fgj_carpetas", "truth", "states"):
+            shutil.rmtree(out / sub, ignore_errors=True)
+    if scale <= 1:
+        return _generate_one(out, scale, years, start, seed, progress)
+    import pandas as pd
+
+    from . import states as st
+    from .model import city
+
+    alloc = st.allocate(scale, states)
+    summary = _generate_one(out, alloc.pop(st.CDMX), years, start, seed, progress)
+    rows, summary["states"] = [], {}
+    for code, sc in sorted(alloc.items()):
+        reg = st.region(code, city())
+        s = _generate_one(out / "states" / code, sc, years, start, [seed, int(code)], progress, region=reg)
+        summary["states"][code] = s
+        rows.append({"state": code, "state_name": reg.state_name, "scale": sc, "seed": f"{seed}-{code}",
+                     "municipios": len(set(reg.pt_mun)), "carpetas": s["truth"]["carpetas"],
+                     "calls_911": s["truth"]["calls_911"], "persons": s["truth"]["persons"]})
+    pd.DataFrame(rows, columns=["state", "state_name", "scale", "seed", "municipios", "carpetas", "calls_911",
+                                "persons"]).to_csv(out / "states" / "states.csv", index=False, lineterminator="\n")
+    summary["scale"] = scale
+    return summary
+
+
+def _generate_one(out: Path, scale: float, years: int, start: date, seed, progress=None, region=None) -> dict:
     from .emit import Emitter
     from .world import World
 
-    out = Path(out)
-    if out.exists():
-        for sub in ("c5_911", "fgj_carpetas", "truth"):
-            shutil.rmtree(out / sub, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     world = World(scale=scale, years=years, start=start, seed=seed, progress=progress).run()
-    em = Emitter(world, out)
+    em = Emitter(world, out, region=region)
     steps = [em.carpetas, em.victimas, em.imputados, em.c5, em.detenciones, em.causas, em.prision, em.cjm,
              em.lesiones, em.uif, em.comisiones, em.comunicaciones]
     for step in steps:

@@ -12,6 +12,9 @@ Files written
 ``crime_mix.csv.gz``    alcaldia, month (1-12), delito, n: mean carpetas per year 2019-2024 of the real FGJ
                         carpetas (points extract), with ``categoria_delito`` in ``delitos.csv``.
 ``delitos.csv``         delito, categoria_delito, hour histogram (h00..h23) of the real file.
+``municipios.csv.gz``   state (INEGI entity, 2 digits), state_name, municipio (INEGI 5 digits), municipio_name,
+                        weight: incidents of 2025 (all types, all months) of the SESNSP municipal file, which
+                        weights the volumes of other states in national runs (``--scale`` above 1, ``states.py``).
 """
 
 from __future__ import annotations
@@ -138,12 +141,34 @@ def build(shared: Path, out: Path = DATA, seed: int = 20230101) -> dict:
     return {"cuadrantes": len(cuadrantes), "points": len(pts), "cells": len(mix), "delitos": len(delitos)}
 
 
+def build_states(shared: Path, out: Path = DATA) -> dict:
+    """Per-municipality weights of every state from ``shared/data/sesnsp/sesnsp_municipal_2025_por_tipo.csv``
+    (UTF-8 with BOM); municipalities "No Especificado" and with no incident are left out."""
+    src = shared / "data" / "sesnsp" / "sesnsp_municipal_2025_por_tipo.csv"
+    df = pd.read_csv(src, encoding="utf-8-sig")
+    months = ["Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct", "Nov", "Dic"]
+    df["weight"] = df[months].sum(axis=1)
+    df = df[~df["Municipio"].map(plain).str.startswith("NO ESPECIFICADO")]
+    g = df.groupby(["EntidadID", "Entidad", "MunicipioID", "Municipio"], as_index=False)["weight"].sum()
+    g = g[g["weight"] > 0]
+    res = pd.DataFrame({"state": g["EntidadID"].map(lambda x: f"{int(x):02d}"), "state_name": g["Entidad"].map(plain),
+                        "municipio": g["MunicipioID"].map(lambda x: f"{int(x):05d}"),
+                        "municipio_name": g["Municipio"].map(plain), "weight": g["weight"].astype(int)})
+    res = res.sort_values(["state", "municipio"]).reset_index(drop=True)
+    out.mkdir(parents=True, exist_ok=True)
+    res.to_csv(out / "municipios.csv.gz", index=False, compression={"method": "gzip", "mtime": 0})
+    return {"states": res["state"].nunique(), "municipios": len(res)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=HERE.parents[2].parent / "shared")
     ap.add_argument("--out", type=Path, default=DATA)
+    ap.add_argument("--states-only", action="store_true", help="rebuild only municipios.csv.gz")
     a = ap.parse_args(argv)
-    print(build(a.shared, a.out))
+    if not a.states_only:
+        print(build(a.shared, a.out))
+    print(build_states(a.shared, a.out))
     return 0
 
 

@@ -69,10 +69,19 @@ INSTITUCIONES = ["BBVA MEXICO", "BANCO SANTANDER MEXICO", "BANORTE", "CITIBANAME
 
 
 class Emitter:
-    def __init__(self, world, out: Path):
+    """Writes ``world`` to ``out``. With ``region`` (a ``states.Region``: another state simulated on the city
+    template) the same formats carry that state's municipalities, fiscalía and key prefix, no colonias,
+    cuadrantes or coordinates, and person ids offset by ``region.pid_offset``."""
+
+    def __init__(self, world, out: Path, region=None):
         self.w = world
         self.out = out
         self.rng = world.rng
+        self.region = region
+        self.kp = region.key_prefix if region else ""
+        self.pid_offset = region.pid_offset if region else 0
+        self.pt_alc = region.pt_mun if region else world.pt_alc
+        self.alc_names = region.names if region else ALCALDIA_NAMES
         self.files: dict[str, int] = {}
         self.mentions: list[pd.DataFrame] = []
         p = world.persons
@@ -84,10 +93,24 @@ class Emitter:
         cols = world.C["colonias"]
         self.pt_colonia = np.array([cols.get(int(c), "") for c in world.pt_col], dtype=object)
         self.cua_name = world.C["cua"]["cuadrante"].to_numpy(dtype=object)
+        if region:
+            self.pt_colonia = np.full(n_pts, "", dtype=object)
+            self.cua_name = np.full(len(self.cua_name), "", dtype=object)
         nick = world.C["nicknames"]
         self.nick = dict(zip(nick["name"], nick["nickname"], strict=False))
 
     # -- helpers -------------------------------------------------------------------------------
+    @property
+    def _nan(self) -> float:
+        """NaN for another state's extracts (the package ships no geometry but the city's), else 0."""
+        return np.nan if self.region else 0.0
+
+    def coords(self, lat, lon, sd_deg: float):
+        """Jittered points inside the city; none (NaN) for another state."""
+        if self.region:
+            return np.full(len(lat), np.nan), np.full(len(lon), np.nan)
+        return self.w.jitter(lat, lon, sd_deg)
+
     def write_csv(self, name: str, df: pd.DataFrame, encoding: str = "utf-8") -> None:
         path = self.out / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +123,7 @@ class Emitter:
         pids = np.asarray(pids, dtype=np.int64)
         m = pids >= 0
         self.mentions.append(pd.DataFrame({"source": source, "source_key": keys[m], "role": role,
-                                           "true_person_id": pids[m]}))
+                                           "true_person_id": pids[m] + self.pid_offset}))
 
     def dates(self, days, fmt: str = "iso", minutes=None) -> np.ndarray:
         days = np.asarray(days)
@@ -153,10 +176,10 @@ class Emitter:
         s = self.pt_streetname[pt] + " " + self.p["number"].to_numpy()[pids].astype(str).astype(object)
         if not accents:
             s = pd.Series(s, dtype=object).str.translate(_ACCENTS).to_numpy(dtype=object)
-        return s, self.pt_colonia[pt], self.w.pt_alc[pt]
+        return s, self.pt_colonia[pt], self.pt_alc[pt]
 
     def alc_name(self, codes, accents=True):
-        names = np.array([ALCALDIA_NAMES.get(c, "") for c in codes], dtype=object)
+        names = np.array([self.alc_names.get(c, "") for c in codes], dtype=object)
         if not accents:
             names = pd.Series(names, dtype=object).str.translate(_ACCENTS).to_numpy(dtype=object)
         return names
@@ -208,15 +231,17 @@ class Emitter:
         n = len(cr)
         d = cr["delito"].to_numpy()
         pt = cr["point"].to_numpy()
-        alc = w.pt_alc[pt]
+        alc = self.pt_alc[pt]
         rep = cr["reported_day"].to_numpy()
         rep_dt = pd.to_datetime(w.dates(rep))
         year = rep_dt.year.to_numpy()
-        fis = np.array([FISCALIA[a][0] for a in alc], dtype=object)
-        ag = np.array([FISCALIA[a][1] for a in alc], dtype=object)
+        fiscalia = self.region.fiscalia if self.region else FISCALIA
+        fis = np.array([fiscalia[a][0] for a in alc], dtype=object)
+        ag = np.array([fiscalia[a][1] for a in alc], dtype=object)
         grp = w.d_group[d]
         sexual = np.isin(grp, ["VIOLACION", "ABUSO_SEXUAL"])
-        fis = np.where(sexual, "FDS", np.where(grp == "VIOLENCIA_FAMILIAR", "FAM", fis))
+        if not self.region:  # specialised fiscalías of the city; elsewhere only the agency says so
+            fis = np.where(sexual, "FDS", np.where(grp == "VIOLENCIA_FAMILIAR", "FAM", fis))
         ag = np.where(sexual, "FDS", np.where(grp == "VIOLENCIA_FAMILIAR", "FAM", ag))
         agn = rng.integers(1, 6, n)
         ui = rng.integers(1, 4, n)
@@ -233,7 +258,7 @@ class Emitter:
         hh = lambda m: np.char.add(np.char.add(np.char.zfill((m // 60).astype(str), 2), ":"),  # noqa: E731
                                    np.char.add(np.char.zfill((m % 60).astype(str), 2), ":00")).astype(object)
         lat, lon = cr["lat"].to_numpy(), cr["lon"].to_numpy()
-        nocoord = rng.random(n) < 0.03
+        nocoord = (rng.random(n) < 0.03) | (self.region is not None)
         col = self.pt_colonia[pt]
         df = pd.DataFrame({
             "id_carpeta": self.carpeta_id, "anio_inicio": year, "mes_inicio": MESES[mm],
@@ -271,14 +296,14 @@ class Emitter:
         u = rng.random(n)
         calidad = np.select([u < 0.55, u < 0.75, u < 0.95], ["VICTIMA Y DENUNCIANTE", "VICTIMA", "OFENDIDO"],
                             "DENUNCIANTE")
-        nocoord = rng.random(n) < 0.05
+        nocoord = (rng.random(n) < 0.05) | (self.region is not None)
         jit = rng.normal(0, 0.0004, (2, n))
         vlat, vlon = keep_in_city(cr["lat"].to_numpy()[cid], cr["lon"].to_numpy()[cid],
                                   np.round(cr["lat"].to_numpy()[cid] + jit[0], 6),
                                   np.round(cr["lon"].to_numpy()[cid] + jit[1], 6),
                                   lambda m: (np.round(cr["lat"].to_numpy()[cid[m]] + rng.normal(0, 0.0004, len(m)), 6),
                                              np.round(cr["lon"].to_numpy()[cid[m]] + rng.normal(0, 0.0004, len(m)), 6)))
-        keys = np.char.add("V", np.char.zfill((np.arange(n) + 1).astype(str), 8)).astype(object)
+        keys = np.char.add(self.kp + "V", np.char.zfill((np.arange(n) + 1).astype(str), 8)).astype(object)
         cpt = cr["point"].to_numpy()[cid]
         df = pd.DataFrame({
             "id_victima": keys, "id_carpeta": self.carpeta_id[cid], "nombre": g, "apellido_paterno": a,
@@ -292,7 +317,7 @@ class Emitter:
             "Edad": np.where(legal | (rng.random(n) < 0.1), "", age.astype(str)),
             "TipoPersona": np.where(legal, "MORAL", "FISICA"), "CalidadJuridica": calidad,
             "FechaHecho": self.dates(day), "HoraHecho": [f"{m // 60:02d}:{m % 60:02d}" for m in cr["minute"].to_numpy()[cid]],
-            "AlcaldiaHechos": self.alc_name(w.pt_alc[cpt], accents=False), "ColoniaHechos": self.pt_colonia[cpt],
+            "AlcaldiaHechos": self.alc_name(self.pt_alc[cpt], accents=False), "ColoniaHechos": self.pt_colonia[cpt],
             "latitud": np.where(nocoord, np.nan, vlat), "longitud": np.where(nocoord, np.nan, vlon),
         })
         self.write_csv("fgj_victimas.csv", df[COLUMNS["fgj_victimas"]])
@@ -307,7 +332,7 @@ class Emitter:
         n = len(ac)
         g, a, b = self.names(pid, accents=False, typo=0.03, nick=0.03, swap=0.02, drop2=0.05)
         dom, colo, alc = self.address(pid, accents=False)
-        keys = np.char.add("IMP-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = np.char.add(self.kp + "IMP-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
         alias = self.p["alias"].to_numpy()[pid]
         alias = np.where(rng.random(n) < 0.6, alias, "")
         det = ac["detenido"].to_numpy()
@@ -349,8 +374,8 @@ class Emitter:
         close_day = day + k["close_min"].to_numpy() // 1440
         cdt = pd.to_datetime(w.dates(close_day))
         pt = k["point"].to_numpy()
-        alc = self.alc_name(w.pt_alc[pt], accents=False)
-        keys = [f"C5/{d}/{i:06d}" for d, i in zip(dt.strftime("%y%m%d"), np.arange(n) + 1, strict=False)]
+        alc = self.alc_name(self.pt_alc[pt], accents=False)
+        keys = [f"{self.kp}C5/{d}/{i:06d}" for d, i in zip(dt.strftime("%y%m%d"), np.arange(n) + 1, strict=False)]
         keys = np.asarray(keys, dtype=object)
         cierre_txt = {"A": "(A) LA UNIDAD DE ATENCION A EMERGENCIAS FUE DESPACHADA, LLEGO AL LUGAR DE LOS HECHOS Y CONFIRMO LA EMERGENCIA REPORTADA",
                       "N": "(N) LA UNIDAD DE ATENCION A EMERGENCIAS FUE DESPACHADA, LLEGO AL LUGAR DE LOS HECHOS, PERO EN EL SITIO DEL EVENTO NADIE SOLICITO EL APOYO DE LA UNIDAD",
@@ -372,7 +397,7 @@ class Emitter:
         cmin = k["close_min"].to_numpy() % 1440
         fmt_t = lambda m: np.char.add(np.char.add(np.char.zfill((m // 60).astype(str), 2), ":"),  # noqa: E731
                                       np.char.add(np.char.zfill((m % 60).astype(str), 2), ":00")).astype(object)
-        lat, lon = w.jitter(w.pt_lat[pt], w.pt_lon[pt], 0.0006)
+        lat, lon = self.coords(w.pt_lat[pt], w.pt_lon[pt], 0.0006)
         df = pd.DataFrame({
             "folio": keys, "fecha_creacion": self.dates(day), "hora_creacion": fmt_t(mins),
             "dia_semana": DIAS[dt.dayofweek.to_numpy()], "categoria_incidente_c4": cat, "incidente_c4": lab,
@@ -395,7 +420,8 @@ class Emitter:
             if i % 4 == 0:  # the older header variant, some months
                 part = part.rename(columns={"alcaldia_inicio": "delegacion_inicio", "alcaldia_cierre": "delegacion_cierre"})
                 part.insert(part.columns.get_loc("longitud") + 1, "geopoint",
-                            part["latitud"].astype(str) + "," + part["longitud"].astype(str))
+                            np.where(part["latitud"].isna(), "",
+                                     part["latitud"].astype(str) + "," + part["longitud"].astype(str)))
                 part = part[C5_OLD]
             self.write_csv(f"c5_911/c5_911_{m}.csv", part, encoding="latin-1")
 
@@ -419,11 +445,11 @@ class Emitter:
         call_of = w.call_of_crime
         folio = np.array([w.calls.at[call_of[c], "folio"] if c >= 0 and c in call_of.index else "" for c in cid],
                          dtype=object)
-        keys = np.char.add("SSC-DET-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = np.char.add(self.kp + "SSC-DET-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
         day = dt_["det_day"].to_numpy()
         show_birth = rng.random(n) < 0.5
         idc = np.where(cid >= 0, self.messy_key(self.carpeta_id[np.maximum(cid, 0)]), "")
-        dlat, dlon = w.jitter(w.pt_lat[cpt], w.pt_lon[cpt], 0.0008)
+        dlat, dlon = self.coords(w.pt_lat[cpt], w.pt_lon[cpt], 0.0008)
         df = pd.DataFrame({
             "id_detencion": keys, "fecha_detencion": self.dates(day, "dmy"),
             "hora_detencion": [f"{m // 60:02d}:{m % 60:02d}" for m in rng.integers(0, 1440, n)],
@@ -432,7 +458,7 @@ class Emitter:
             "sexo": self.sex(pid, "word"), "edad": self.age(pid, day).astype(str),
             "fecha_nacimiento": np.where(show_birth, self.birth(pid, "dmy"), ""),
             "curp": self.curp(pid, 0.75), "domicilio": dom,
-            "alcaldia_detencion": self.alc_name(w.pt_alc[cpt], accents=False), "colonia_detencion": self.pt_colonia[cpt],
+            "alcaldia_detencion": self.alc_name(self.pt_alc[cpt], accents=False), "colonia_detencion": self.pt_colonia[cpt],
             "cuadrante": self.cua_name[w.pt_ci[cpt]],
             "latitud": dlat, "longitud": dlon,
             "motivo": motivo, "folio_c5": folio, "id_carpeta": idc,
@@ -458,7 +484,7 @@ class Emitter:
         causa = np.array([f"{s}/{y}" for s, y in zip(seq, year, strict=False)], dtype=object)
         juz = np.array([f"JUZGADO {j} DE CONTROL DEL SISTEMA PROCESAL PENAL ACUSATORIO" for j in rng.integers(1, 60, n)],
                        dtype=object)
-        keys = np.char.add("TSJ-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = np.char.add(self.kp + "TSJ-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
         pena = c["pena"].to_numpy()
         df = pd.DataFrame({
             "id_registro": keys, "causa_penal": causa, "juzgado": juz,
@@ -487,7 +513,7 @@ class Emitter:
         g, a, b = self.names(pid, accents=True, typo=0.02, nick=0.0, swap=0.01, drop2=0.02)
         sexm = self.p["sex"].to_numpy()[pid] == "M"
         centro = np.where(sexm, CENTRO_M, np.asarray(CENTROS_H, dtype=object)[rng.integers(0, len(CENTROS_H), n)])
-        keys = np.char.add("ING-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
+        keys = np.char.add(self.kp + "ING-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
         to_dt = lambda d: [None if x < 0 else pd.Timestamp(w.dates([x])[0]).to_pydatetime() for x in d]  # noqa: E731
         rows = {
             "id_ingreso": keys, "expediente": [f"EXP-{x:06d}" for x in pid * 7 % 999983],
@@ -565,10 +591,10 @@ class Emitter:
         for wi, d in zip(wid, c["day"].to_numpy(), strict=False):
             fc = first_carpeta.get(wi) if len(first_carpeta) else None
             idc.append(self.messy_key([self.carpeta_id[fc[1]]])[0] if fc and fc[0] <= d else "")
-        keys = np.char.add("CJM-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
+        keys = np.char.add(self.kp + "CJM-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
         u = rng.random(n)
         df = pd.DataFrame({
-            "folio": keys, "sede": ["CJM " + CJM_SEDE.get(x, "CUAUHTEMOC") for x in alc],
+            "folio": keys, "sede": ["CJM " + (self.region.sede if self.region else CJM_SEDE.get(x, "CUAUHTEMOC")) for x in alc],
             "fecha_atencion": self.dates(c["day"].to_numpy(), "ts", minutes=rng.integers(540, 1140, n)),
             "nombre_usuaria": g, "apellidos_usuaria": np.array([" ".join(f"{x} {y}".split()) for x, y in zip(a, b, strict=False)],
                                                                dtype=object),
@@ -611,7 +637,7 @@ class Emitter:
         intenc, tipo, causa = _consistent_er(code, intenc, tipo, causa)
         destino = np.where(sev > 0.9, "HOSPITALIZACION", np.where(u < 0.05, "TRASLADO", "DOMICILIO"))
         fecha_at = e["day"].to_numpy() + (rng.random(n) < 0.1)
-        keys = np.char.add("SSA-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = np.char.add(self.kp + "SSA-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
         df = pd.DataFrame({
             "id_atencion": keys, "clues": [HOSPITALES[h][0] for h in hosp], "unidad_medica": [HOSPITALES[h][1] for h in hosp],
             "fecha_atencion": self.dates(fecha_at, "dmy"),
@@ -657,7 +683,7 @@ class Emitter:
         g, a, b = self.names(h, accents=False, typo=0.01, swap=0.0, drop2=0.01, short=0.0)
         cg, ca, cb = self.names(hc, accents=False, typo=0.03, drop2=0.05, short=0.2)
         join = lambda *x: np.array([" ".join(" ".join(t).split()) for t in zip(*x, strict=False)], dtype=object)  # noqa: E731
-        keys = np.char.add("UIF-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = np.char.add(self.kp + "UIF-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
         uu = rng.random(n)
         df = pd.DataFrame({
             "id_reporte": keys, "fecha_reporte": self.dates(u_["day"].to_numpy()),
@@ -682,7 +708,7 @@ class Emitter:
         pt = cm["point"].to_numpy()
         voc = labels("comisiones_seguridad")["label"].tolist()
         temas, descs, grupos, aliases, mkeys, mpids = [], [], [], [], [], []
-        keys = np.char.add("COM-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
+        keys = np.char.add(self.kp + "COM-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
         alias_of = self.p["alias"].to_numpy()
         for i, (g, named) in enumerate(zip(cm["group_id"], cm["named"], strict=False)):
             if g >= 0:
@@ -704,10 +730,10 @@ class Emitter:
             temas.append(tema)
         df = pd.DataFrame({
             "id_registro": keys, "fecha_sesion": self.dates(cm["day"].to_numpy(), "dmy"),
-            "alcaldia": self.alc_name(w.pt_alc[pt], accents=False), "colonia": self.pt_colonia[pt],
+            "alcaldia": self.alc_name(self.pt_alc[pt], accents=False), "colonia": self.pt_colonia[pt],
             "cuadrante": self.cua_name[w.pt_ci[pt]], "tema": temas, "descripcion": descs, "grupo_mencionado": grupos,
             "alias_mencionados": aliases, "lugar": self.pt_streetname[pt],
-            "latitud": np.round(w.pt_lat[pt], 5), "longitud": np.round(w.pt_lon[pt], 5),
+            "latitud": np.round(w.pt_lat[pt], 5) + self._nan, "longitud": np.round(w.pt_lon[pt], 5) + self._nan,
         })
         self.write_csv("comisiones_seguridad.csv", df[COLUMNS["comisiones_seguridad"]])
         self.mention("comisiones_seguridad", np.asarray(mkeys, dtype=object), "mentioned", np.asarray(mpids, dtype=np.int64))
@@ -724,7 +750,7 @@ class Emitter:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             for i in range(n):
                 fh.write(json.dumps({
-                    "id_registro": f"COMM-{i + 1:08d}", "orden_judicial": f"OJ-{int(q['group_id'].iat[i]) + 1:04d}/{self.w.start.year}",
+                    "id_registro": f"{self.kp}COMM-{i + 1:08d}", "orden_judicial": f"OJ-{int(q['group_id'].iat[i]) + 1:04d}/{self.w.start.year}",
                     "fecha_hora": ts[i], "numero_origen": str(q["a"].iat[i]), "numero_destino": str(q["b"].iat[i]),
                     "tipo": tipo[i], "duracion_segundos": int(dur[i])}, ensure_ascii=False) + "\n")
         self.files["comunicaciones.jsonl"] = n
@@ -738,7 +764,7 @@ class Emitter:
         plain = lambda s: pd.Series(s, dtype=object).str.translate(_ACCENTS).to_numpy(dtype=object)  # noqa: E731
         dom, colo, alc = self.address(np.arange(len(p)), accents=False)
         persons = pd.DataFrame({
-            "true_person_id": np.arange(len(p)),
+            "true_person_id": np.arange(len(p)) + self.pid_offset,
             "given_names": np.where(p["is_legal"], plain(p["business"].to_numpy()), plain(p["given"].to_numpy())),
             "surname_1": np.where(p["is_legal"], "", plain(p["s1"].to_numpy())),
             "surname_2": np.where(p["is_legal"], "", plain(p["s2"].to_numpy())),
@@ -751,7 +777,7 @@ class Emitter:
         })
         self._truth_csv("persons.csv", persons)
         m = w.members
-        self._truth_csv("groups.csv", pd.DataFrame({"group_id": m["group_id"], "true_person_id": m["pid"],
+        self._truth_csv("groups.csv", pd.DataFrame({"group_id": m["group_id"], "true_person_id": m["pid"] + self.pid_offset,
                                                     "role": m["role"], "joined": self.dates(m["joined"].to_numpy())}))
         # targets: one per target id; its events are the victim records of its crimes
         tg = w.targets.sort_values(["target", "cid"], kind="stable")
@@ -761,7 +787,7 @@ class Emitter:
         pid = first["victim"].to_numpy()
         tdom, _, _ = self.address(pid, accents=False)
         self._truth_csv("targets.csv", pd.DataFrame({
-            "target_id": first["target"].to_numpy(), "kind": kind, "true_person_id": pid,
+            "target_id": first["target"].to_numpy(), "kind": kind, "true_person_id": pid + self.pid_offset,
             "address": np.where(kind == "person", "", tdom),
             "lat": np.round(cr["lat"].to_numpy()[first["cid"].to_numpy()], 6),
             "lon": np.round(cr["lon"].to_numpy()[first["cid"].to_numpy()], 6)}))
@@ -778,7 +804,7 @@ class Emitter:
         # offences (truth of who committed what)
         off = pd.DataFrame(w.offence_rows, columns=["cid", "pid"]).drop_duplicates().sort_values(["cid", "pid"])
         self._truth_csv("offences.csv", pd.DataFrame({"source": "fgj_carpetas", "source_key": self.carpeta_id[off["cid"].to_numpy()],
-                                                      "true_person_id": off["pid"].to_numpy(),
+                                                      "true_person_id": off["pid"].to_numpy() + self.pid_offset,
                                                       "day": self.dates(cr["day"].to_numpy()[off["cid"].to_numpy()])}))
         # the code each ER record is meant to map to (taxonomy.map_label of intencionalidad|tipo|cie10)
         self._truth_csv("er_codes.csv", self.er_codes)
@@ -786,7 +812,7 @@ class Emitter:
         self._truth_csv("chains.csv", self._chains())
         vw = w.vaw_women
         self._truth_csv("vaw.csv", pd.DataFrame({
-            "true_person_id": vw["woman"], "aggressor_person_id": vw["aggressor"],
+            "true_person_id": vw["woman"] + self.pid_offset, "aggressor_person_id": vw["aggressor"] + self.pid_offset,
             "escalating": vw["escalating"].map({True: "true", False: "false"}),
             "femicide_date": self.dates(vw["femicide_day"].to_numpy()),
             "attempted": vw["attempted"].map({True: "true", False: "false"})}))
