@@ -585,12 +585,13 @@ class Emitter:
         # the carpeta of her history, when one was opened before this visit
         cr = w.crimes
         vf = cr[cr["vaw_woman"] >= 0]
-        first_carpeta = vf.groupby("vaw_woman").apply(lambda f: (int(f["day"].min()), int(f.index.min())),
-                                                       include_groups=False) if len(vf) else pd.Series(dtype=object)
+        by_w = vf.index.to_series().groupby(vf["vaw_woman"].to_numpy())
+        first_day = dict(zip(by_w.groups.keys(), vf["day"].groupby(vf["vaw_woman"].to_numpy()).min(), strict=True))
+        first_cid = by_w.min().to_dict()
         idc = []
         for wi, d in zip(wid, c["day"].to_numpy(), strict=False):
-            fc = first_carpeta.get(wi) if len(first_carpeta) else None
-            idc.append(self.messy_key([self.carpeta_id[fc[1]]])[0] if fc and fc[0] <= d else "")
+            ok = wi in first_day and first_day[wi] <= d
+            idc.append(self.messy_key([self.carpeta_id[first_cid[wi]]])[0] if ok else "")
         keys = np.char.add(self.kp + "CJM-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
         u = rng.random(n)
         df = pd.DataFrame({
