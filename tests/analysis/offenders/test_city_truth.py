@@ -3,8 +3,11 @@
 Recovery of prolific offenders: K = 5 % of the true offenders (is_offender) with the highest planted
 offender_rate; a ranked person is mapped to the true person most of their mentions belong to
 (DIR/truth/person_mentions.csv). The figure measured is the share of the true top 5 % found among the ranked
-top 5 % of the RFG ranking on all records. Measured at scale 0.02, seed 7: see RECOVERY_FLOOR and the
-printed figures (run with -s).
+top 5 % of the RFG ranking on all records (recall), and the share of the ranked top 5 % that belongs to the true
+top 5 % (precision). Recall is capped at |ranked top 5 %| / |true top 5 %| because far fewer persons are ever
+recorded than offend. Measured (run with -s), seed 7, basis all:
+scale 0.02: recall 0.41-0.44 (cap about 0.64), precision 0.59-0.69 (generator and linkage still changing);  scale 0.2: recall 0.30 (cap 182/520 = 0.35),
+precision 0.85 (frequency-only weights: recall 0.34).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from traceability.warehouse import Warehouse
 pytestmark = pytest.mark.slow
 
 RECOVERY_FLOOR = 0.30  # the ranked top 5 % must hold at least this share of the true top 5 %
+PRECISION_FLOOR = 0.50  # and at least this share of the ranked top 5 % must be truly prolific (measured 0.59-0.85)
 
 
 def _truth(city_dir):
@@ -51,14 +55,18 @@ def test_planted_prolific_offenders_are_recovered(city_dir, city_db):
     with Warehouse(city_db, read_only=True) as wh:
         hist = OffenderHistories.from_warehouse(wh)
         to_truth = _person_to_truth(wh, mentions)
-    figures = {}
+    recall, precision = {}, {}
     for basis in ("all", "detentions", "accusations"):
         r = RFGRanking.from_histories(hist, basis=basis)
         kr = max(1, math.ceil(0.05 * len(r.table)))
-        ranked_top = set(r.table.head(kr)["person_id"].map(to_truth).dropna())
-        figures[basis] = len(true_top & ranked_top) / len(true_top)
-    print(f"\ntrue offenders {len(offenders)}, true top 5 % = {k}; share found in ranked top 5 %: {figures}")
-    assert figures["all"] >= RECOVERY_FLOOR
+        ranked = r.table.head(kr)["person_id"].map(to_truth)
+        found = true_top & set(ranked.dropna())
+        recall[basis] = len(found) / len(true_top)
+        precision[basis] = float(ranked.isin(true_top).mean())
+    print(f"\ntrue offenders {len(offenders)}, true top 5 % = {k}; share found in ranked top 5 % (recall): "
+          f"{recall}; share of ranked top 5 % truly in the top 5 % (precision): {precision}")
+    assert recall["all"] >= RECOVERY_FLOOR
+    assert precision["all"] >= PRECISION_FLOOR
 
 
 def test_hidden_offenders_against_truth(city_dir, city_db):
@@ -68,6 +76,8 @@ def test_hidden_offenders_against_truth(city_dir, city_db):
     estimators on the generator, and on the *linked* persons, which is what the analysis reports and which
     linkage splits inflate (a person split in two turns an f2 into two f1). Measured at scale 0.02, seed 7:
     true identities Chao 587 / Zelterman 621 for 638 active offenders; linked persons about twice that.
+    At scale 0.2: 5,878 active offenders (10,395 planted in all); true identities Chao 6,348 / Zelterman 6,787;
+    linked persons (1,812 detained) Chao 6,590 [5,800, 7,640] / Zelterman 7,048.
     """
     from traceability.analysis.offenders import HiddenPopulation
 
