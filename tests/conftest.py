@@ -118,4 +118,7 @@ def city_db(city_dir, tmp_path_factory) -> Path:
             link_warehouse(w)
         except TraceabilityError as e:
             pytest.skip(f"linkage not available: {e}")
+        from traceability.analysis.materialize import materialize_all
+
+        materialize_all(w, log=lambda *a, **k: None)  # as the demo does: pages read stored results
     return db

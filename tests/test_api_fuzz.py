@@ -6,6 +6,8 @@ when it is available, else against an empty warehouse.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -40,12 +42,19 @@ def test_no_server_error(fuzz_app):
     operations = [op.ok() for op in schema.get_all_operations()]
     assert operations, "the schema lists no operation"
     tried = []
+    slow: dict[str, float] = {}
     for op in operations:
         @given(case=op.as_strategy())
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def run(case):
-            case.call_and_validate(headers=headers, checks=[not_a_server_error])
+            case.call_and_validate(headers=headers, checks=[not_a_server_error], timeout=120)
 
-        run()
+        t0 = time.perf_counter()
+        try:
+            run()
+        except Exception as e:
+            raise AssertionError(f"{op.method.upper()} {op.path}: {e}") from e
+        slow[f"{op.method.upper()} {op.path}"] = round(time.perf_counter() - t0, 1)
         tried.append(f"{op.method.upper()} {op.path}")
     assert "GET /api/health" in tried
+    print("slowest operations (s, 15 requests each):", sorted(slow.items(), key=lambda kv: -kv[1])[:5])

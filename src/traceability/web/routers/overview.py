@@ -30,8 +30,8 @@ def overview_data(wh, filters: Filters) -> dict:
     sources = [s for s in SOURCE_ORDER if s in totals] + sorted(s for s in totals if s not in SOURCE_ORDER)
     mentions = dict(wh.query("SELECT source, count(*) FROM person_mention GROUP BY 1"))
     batches = wh.query_dicts(
-        "SELECT source, max(finished_at) AS latest, sum(rows_loaded) AS loaded, "
-        "sum(rows_quarantined) AS quarantined FROM batch WHERE status = 'done' GROUP BY 1")
+        "SELECT source, strftime(max(finished_at), '%Y-%m-%d %H:%M') AS latest, sum(rows_loaded)::BIGINT AS loaded, "
+        "sum(rows_quarantined)::BIGINT AS quarantined FROM batch WHERE status = 'done' GROUP BY 1 ORDER BY 1")
     return {
         "filters": filters.as_dict(),
         "months": months,
