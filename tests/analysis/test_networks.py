@@ -239,3 +239,69 @@ def test_planted_groups_recovered(city_db, city_dir):
     assert r["nmi"] > 0.5
     assert r["ari"] > 0.2
     assert np.isfinite(res.modularity) and res.modularity > 0.5
+
+
+# -- web API (TestClient, signed in) -------------------------------------------------------------------------
+@pytest.fixture
+def hand_db(tmp_path):
+    from traceability.warehouse import Warehouse
+
+    db = tmp_path / "n.duckdb"
+    with Warehouse(db) as w:
+        build(w)
+    return db
+
+
+def test_api_pseudonyms_hidden_edges_and_call_in(hand_db):
+    from tests.webutil import authed_client
+
+    c = authed_client(hand_db, role="analyst")
+    try:
+        s = c.get("/api/networks/summary").json()
+        assert s["identities"] is False
+        assert s["hidden_edges"] == {"communications": 1, "financial": 1, "vaw": 1}
+        g = s["groups"][0]
+        assert all(lab.startswith("P-") for lab in g["member_labels"])
+        graph = c.get(f"/api/networks/graph?group={g['group_id']}").json()
+        assert {e["kind"] for e in graph["edges"]} <= {"co_accused", "co_detained", "shared_address", "prison",
+                                                       "commission", "shared_phone"}
+        assert all(n["label"].startswith("P-") and n["href"] == f"/persons/{n['id']}" for n in graph["nodes"])
+        # the neighbourhood of A, with the hidden family tie counted, not shown
+        nb = c.get("/api/networks/graph?person=A").json()
+        assert "W" not in {n["id"] for n in nb["nodes"]}
+        assert nb["hidden_edges"].get("vaw") == 1
+        csv_text = c.get("/api/networks/call-in?format=csv").text
+        assert csv_text.splitlines()[0].startswith("group_id,group_size,growing,rank,label")
+        assert "person_id" not in csv_text.splitlines()[0]
+        assert c.get("/api/networks/graph?group=G1&kinds=telepathy").status_code == 422
+        assert c.get("/api/networks/graph").status_code == 422
+    finally:
+        c.__exit__(None, None, None)
+
+
+def test_api_user_with_every_label_sees_phones_by_pseudonym(hand_db):
+    from tests.webutil import authed_client
+
+    c = authed_client(hand_db, role="analyst", labels=("vaw", "minor", "financial", "communications"))
+    try:
+        s = c.get("/api/networks/summary").json()
+        assert s["hidden_edges"] == {}
+        nb = c.get("/api/networks/graph?person=E").json()
+        phones = [n for n in nb["nodes"] if n["kind"] == "phone"]
+        assert len(phones) == 1 and "5599999999" not in phones[0]["id"] + phones[0]["label"]
+        assert {e["kind"] for e in nb["edges"]} == {"financial", "communication"}
+    finally:
+        c.__exit__(None, None, None)
+
+
+def test_materialize_and_groups_for_offenders(hand_db):
+    from traceability.analysis import store
+    from traceability.analysis.networks import DEFAULT_PARAMS, RESULT_NAME, groups, materialize
+    from traceability.warehouse import Warehouse
+
+    with Warehouse(hand_db) as w:
+        materialize(w)
+        assert store.load(w, RESULT_NAME, DEFAULT_PARAMS) is not None
+        assert store.load(w, RESULT_NAME, {**DEFAULT_PARAMS, "labels": []}) is not None
+        gs = groups(w)
+    assert gs and all(not m.startswith("phone:") for g in gs for m in g["members"])
