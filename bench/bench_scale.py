@@ -1,0 +1,102 @@
+"""Scale: each heavy stage on DuckDB and on Spark (local[2]) side by side, at growing city scales.
+
+For each scale (``BENCH_SCALES``, default ``0.05,0.2``; add ``1.0`` on a bigger machine) a city is generated
+(one year, seed 7), ingested and linked on DuckDB once (cached in ``BENCH_SCALE_DIR``, default
+/tmp/traceability-bench-scale), exported to the Parquet exchange, then every stage of `engine.stages` runs
+on both engines, and person scoring (Splink with the run's trained model) on both.
+
+Rows are the input rows the stage reads; ``rows_per_s`` is rows / seconds. ``peak_mb`` is the Python
+process's RSS high-water mark: Spark's JVM (driver + executors) is not in it, its heap is ``spark.driver.memory``
+(2 GB here). Spark's session start-up (5–30 s on this machine) is measured once, apart.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from bench.measure import measured
+
+SCALES = [float(s) for s in os.environ.get("BENCH_SCALES", "0.05,0.2").split(",") if s]
+WORK = Path(os.environ.get("BENCH_SCALE_DIR", "/tmp/traceability-bench-scale"))
+
+
+def _city(scale: float) -> Path:
+    """A linked warehouse of a generated city at `scale` (built once, reused)."""
+    from traceability.linkage import link_warehouse
+    from traceability.sources import ingest_paths
+    from traceability.synth import generate_city
+    from traceability.warehouse import Warehouse
+
+    folder = WORK / f"scale-{scale}"
+    db = folder / "city.duckdb"
+    done = folder / "linked.ok"
+    if done.exists():
+        return db
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    generate_city(folder / "city", scale=scale, years=1, seed=7)
+    with Warehouse(db) as wh:
+        ingest_paths(wh, [folder / "city"], log=lambda *a, **k: None)
+        link_warehouse(wh)
+    done.write_text("ok")
+    return db
+
+
+def _input_rows(exported: dict, stage) -> int:
+    return int(sum(exported.get(t, 0) for t in stage.inputs))
+
+
+def run(results: list) -> None:
+    from traceability.engine import STAGES, DuckDBEngine, SparkEngine
+    from traceability.engine.exchange import export_warehouse
+    from traceability.engine.persons import SparkPredictor, predict_edges
+    from traceability.engine.spark import pyspark_available, spark_session
+    from traceability.linkage import persons
+    from traceability.warehouse import Warehouse
+
+    spark = None
+    if pyspark_available() and shutil.which("java"):
+        with measured(results, "spark.session_start", engine="spark", scale="-") as rec:
+            spark = spark_session()
+            rec["rows"] = 0
+            rec["note"] = "local[2], 127.0.0.1, UI off; paid once per job"
+    else:
+        results.append({"stage": "spark.*", "engine": "spark", "note": "skipped: pyspark or Java missing"})
+    for scale in SCALES:
+        t0 = time.perf_counter()
+        db = _city(scale)
+        results.append({"stage": "city.generate+ingest+link", "engine": "duckdb", "scale": scale,
+                        "seconds": round(time.perf_counter() - t0, 2), "note": "cached after the first run"})
+        ex = WORK / f"scale-{scale}" / "exchange"
+        with Warehouse(db, read_only=True) as wh, measured(results, "exchange.export", "duckdb", scale) as rec:
+            exported = export_warehouse(wh, ex)
+            rec["rows"] = sum(exported.values())
+        engines = [("duckdb", DuckDBEngine())] + ([("spark", SparkEngine(spark=spark))] if spark else [])
+        for name, eng in engines:
+            out = WORK / f"scale-{scale}" / f"results-{name}"
+            for st in STAGES.values():
+                with measured(results, f"stage.{st.name}", name, scale) as rec:
+                    r = eng.run_stage(st, ex, out)
+                    rec["rows"] = _input_rows(exported, st)
+                    rec["note"] = ", ".join(f"{k} {v:,}" for k, v in r["rows"].items())
+            eng.close()
+        # person scoring with the run's trained model (training apart: Spark's sampler differs)
+        work = WORK / f"scale-{scale}" / "persons"
+        shutil.copy(db, work.with_suffix(".duckdb"))  # scoring writes Splink's tables: work on a copy
+        with Warehouse(work.with_suffix(".duckdb")) as wh:
+            mj = wh.scalar("SELECT model_json FROM link_run WHERE model_json IS NOT NULL ORDER BY run_id DESC LIMIT 1")
+            n = int(wh.scalar(f"SELECT count(*) FROM {persons.FEATURE_TABLE}"))
+            with measured(results, "persons.score (Splink)", "duckdb", scale) as rec:
+                e, _, _ = persons._predict(wh, persons.FEATURE_TABLE, mj, False, 0.9, n, only_new=False)
+                rec["rows"] = n
+                rec["note"] = f"{len(e):,} pairs >= 0.5"
+            if spark:
+                with measured(results, "persons.score (Splink)", "spark", scale) as rec:
+                    e = predict_edges(wh, SparkPredictor(spark=spark, work_dir=work), persons.FEATURE_TABLE, mj, 0.9)
+                    rec["rows"] = n
+                    rec["note"] = f"{len(e):,} pairs >= 0.5"
+    if spark is not None:
+        spark.stop()
