@@ -120,3 +120,44 @@ def truth_from_city(wh, truth_csv) -> tuple[dict, dict]:
             truth[f"{row['source']}:{row['source_key']}:{row['role']}:{seen[key]}"] = row["true_person_id"]
     pred = dict(wh.query("SELECT mention_id, person_id FROM person_membership"))
     return pred, truth
+
+
+def labels_of(mention_ids) -> dict[str, dict]:
+    """Source and role of each mention, read off its id (`source:source_key:role:n`)."""
+    src, role = {}, {}
+    for m in mention_ids:
+        parts = m.split(":")
+        src[m] = parts[0]
+        role[m] = parts[-2] if len(parts) >= 4 else ""
+    return {"source": src, "role": role}
+
+
+def city_report(wh, truth_csv, thresholds=None) -> dict:
+    """Accuracy of person linkage against a synthetic city's truth.
+
+    With `thresholds`, the saved model re-clusters at each one (`persons.clusters_at`) and the result maps
+    each threshold to its `report`; without, the stored `person_membership` is measured.
+    """
+    pred, truth = truth_from_city(wh, truth_csv)
+    labels = labels_of(k for k in pred if k in truth)
+    if not thresholds:
+        return {"stored": report(pred, truth, labels)}
+    from .persons import clusters_at
+
+    return {t: report(p, truth, labels) for t, p in clusters_at(wh, thresholds).items()}
+
+
+def format_table(rep: dict, min_true_pairs: int = 1) -> str:
+    """A plain-text table of a `report`: overall, then per source pair and per role pair."""
+    lines = [f"items {rep['items']:,}  pairwise P {rep['pairwise']['precision']:.4f} "
+             f"R {rep['pairwise']['recall']:.4f} F1 {rep['pairwise']['f1']:.4f}  "
+             f"B3 P {rep['bcubed']['precision']:.4f} R {rep['bcubed']['recall']:.4f} F1 {rep['bcubed']['f1']:.4f}"]
+    for kind in ("source", "role"):
+        groups = rep.get(f"by_{kind}") or {}
+        lines.append(f"  by {kind}: {'group':44} {'true':>8} {'pred':>8} {'tp':>8} {'P':>7} {'R':>7}")
+        for g, s in sorted(groups.items(), key=lambda kv: -kv[1]["true_pairs"]):
+            if s["true_pairs"] < min_true_pairs and s["predicted_pairs"] == s["tp"]:
+                continue
+            lines.append(f"  {'':{len(kind) + 4}} {g:44} {s['true_pairs']:>8} {s['predicted_pairs']:>8} "
+                         f"{s['tp']:>8} {s['precision']:>7.4f} {s['recall']:>7.4f}")
+    return "\n".join(lines)

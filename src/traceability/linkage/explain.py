@@ -11,11 +11,10 @@ probability = 2^w / (1 + 2^w).
 from __future__ import annotations
 
 import json
-import logging
 import math
 
 from ..errors import TraceabilityError
-from .persons import FEATURE_TABLE
+from .persons import FEATURE_TABLE, quiet_splink
 
 TF_COLUMNS = ["given_names", "given_key", "surnames", "surname_1", "phone", "address_norm", "alias"]
 
@@ -76,14 +75,14 @@ def explain(wh, a: str, b: str, settings: dict | None = None) -> dict:
     settings = dict(settings)
     settings["retain_intermediate_calculation_columns"] = True
     settings["retain_matching_columns"] = True
-    logging.getLogger("splink").setLevel(logging.ERROR)
+    quiet_splink()
     con = duckdb.connect()
     try:
         import pandas as pd
 
         frame = pd.DataFrame([ra, rb])
         sdf = DuckDBAPI(con).register(frame, dataset_display_name="pair")
-        linker = Linker(sdf, settings, log_level=logging.ERROR)
+        linker = Linker(sdf, settings, log_level=None)
         row = linker.inference.score_pair(ra, rb).as_pandas_dataframe().iloc[0].to_dict()
     finally:
         con.close()

@@ -40,17 +40,21 @@ log = logging.getLogger(__name__)
 FEATURE_COLUMNS = [
     "unique_id", "given_names", "given_key", "given_tokens", "given_phon", "surname_1", "surname_2",
     "sur1_phon", "sur2_phon", "sursort_phon", "surnames", "birth_date", "yob", "birth_lo", "birth_hi", "sex", "curp", "curp_valid",
-    "rfc10", "phone", "address_norm", "alias",
+    "rfc10", "phone", "address_norm", "alias", "given_x", "sur1_x", "case_key", "causa",
 ]
 
 STRING_COLUMNS = [
     "unique_id", "given_names", "given_key", "given_phon", "surname_1", "surname_2", "sur1_phon", "sur2_phon",
     "sursort_phon", "surnames", "birth_date", "sex", "curp", "rfc10", "phone", "address_norm", "alias",
+    "given_x", "sur1_x", "case_key", "causa",
 ]
 
 MENTION_SQL = (
-    "SELECT mention_id, source, role, given_names, surname_1, surname_2, alias, sex, birth_date, age, curp, "
-    "rfc, phone, address_norm, is_legal_person, business_name, event_date FROM person_mention")
+    "SELECT m.mention_id, m.source, m.role, m.given_names, m.surname_1, m.surname_2, m.alias, m.sex, "
+    "m.birth_date, m.age, m.curp, m.rfc, m.phone, m.address_norm, m.alcaldia, m.is_legal_person, "
+    "m.business_name, m.event_date, e.case_key_norm AS case_key, "
+    "json_extract_string(e.attrs, '$.causa_norm') AS causa "
+    "FROM person_mention m LEFT JOIN event e ON e.event_id = m.event_id")
 
 
 def _s(v) -> str | None:
@@ -140,6 +144,15 @@ def features(mentions: pd.DataFrame) -> pd.DataFrame:
     out["phone"] = ph.values
     out["address_norm"] = mentions["address_norm"].map(_s).map(names.name_upper, na_action="ignore").values
     out["alias"] = mentions["alias"].map(_s).map(names.name_upper, na_action="ignore").values
+    # copies for the "fields mixed up" levels: a comparison that reads another comparison's column is
+    # held fixed by Splink in the EM session blocked on that column, so neither name comparison would
+    # ever be trained (the two EM sessions on names each froze both)
+    out["given_x"] = out["given_names"]
+    out["sur1_x"] = out["surname_1"]
+    # the case file the record belongs to (carpeta; court case for the courts and the prisons): two
+    # records of one case with agreeing names are the same person far more often than chance
+    for col in ("case_key", "causa"):
+        out[col] = (mentions[col].map(_s).values if col in mentions.columns else None)
     for col in STRING_COLUMNS:  # typed, so an all-NULL column is still VARCHAR in DuckDB
         out[col] = out[col].astype("string")
     return out[FEATURE_COLUMNS]
@@ -217,7 +230,7 @@ def comparisons() -> list[dict]:
             _lvl("len(list_intersect(l.given_tokens, r.given_tokens)) >= 1", "a given name in common", 0.04),
             _lvl("l.given_phon = r.given_phon OR jaro_winkler_similarity(l.given_names, r.given_names) >= 0.92",
                  "phonetic or typo", 0.04),
-            _lvl("l.given_names = r.surname_1 OR r.given_names = l.surname_1",
+            _lvl("l.given_names = r.sur1_x OR r.given_names = l.sur1_x",
                  "given name written as the other's surname (fields mixed up)", 0.01),
             _lvl("ELSE", "different given names", 0.02),
         ]),
@@ -237,7 +250,7 @@ def comparisons() -> list[dict]:
             _lvl("(l.surname_2 IS NULL OR r.surname_2 IS NULL) AND "
                  "jaro_winkler_similarity(l.surname_1, r.surname_1) >= 0.88", "one surname missing, other similar",
                  0.03),
-            _lvl("l.surname_1 = r.given_names OR r.surname_1 = l.given_names",
+            _lvl("l.surname_1 = r.given_x OR r.surname_1 = l.given_x",
                  "surname written as the other's given name (fields mixed up)", 0.01),
             _lvl("l.sur1_phon = r.sur1_phon", "first surname only", 0.02, tf="surname_1"),
             _lvl("ELSE", "different surnames", 0.02),
@@ -282,6 +295,12 @@ def comparisons() -> list[dict]:
             _lvl("l.alias = r.alias", "same alias", 0.7, tf="alias", u=0.01),
             _lvl("ELSE", "different alias", 0.3, u=0.99),
         ]),
+        _cmp("case", "Same case file (carpeta, or court case for courts and prisons)", [
+            _lvl("(l.case_key IS NULL OR r.case_key IS NULL) AND (l.causa IS NULL OR r.causa IS NULL)", "null",
+                 null=True),
+            _lvl("l.case_key = r.case_key OR l.causa = r.causa", "same case file", 0.5, u=1e-4),
+            _lvl("ELSE", "different case files", 0.5, u=1.0 - 1e-4),
+        ]),
         _cmp("sex", "Sex", [
             _lvl("l.sex IS NULL OR r.sex IS NULL", "null", null=True),
             _lvl("l.sex = r.sex", "same sex", 0.98),
@@ -303,6 +322,8 @@ BLOCKING_RULES = [
     "l.phone = r.phone",
     "l.rfc10 = r.rfc10",
     "l.given_phon = r.sur1_phon AND l.sur1_phon = r.given_phon",
+    "l.case_key = r.case_key",
+    "l.causa = r.causa",
 ]
 
 # EM sessions: each blocks on exactly the columns one comparison compares (never on a derived key).
@@ -335,6 +356,7 @@ def settings_dict(blocking_rules: list[str] | None = None, prior: float = 1e-5) 
 
 
 M_FLOOR = 1e-3
+ELSE_M_FLOOR = 0.02
 
 
 def estimate_prior(wh, table: str, n_records: int, recall: float = 0.7) -> float:
@@ -378,6 +400,13 @@ def train(linker, n_records: int, prior: float, seed: int = 42) -> list[str]:
                 continue
             if lvl.m_probability is not None and lvl.m_probability < M_FLOOR:
                 lvl.m_probability = M_FLOOR
+    # nor may a disagreement become a veto: EM among blocked pairs that always agree (the same address
+    # in every record of a person, no sex errors) drives the ELSE level's m towards 0 and its weight to
+    # -100 or below, so a moved person or one mistyped field would outweigh everything else
+    for comp in linker._settings_obj.comparisons:
+        for lvl in comp.comparison_levels:
+            if lvl._is_else_level and lvl.m_probability is not None and lvl.m_probability < ELSE_M_FLOOR:
+                lvl.m_probability = ELSE_M_FLOOR
     # EM sessions move λ towards their blocked subsets' match rate: keep the direct estimate
     linker._settings_obj._probability_two_random_records_match = prior
     return notes
