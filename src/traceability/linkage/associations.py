@@ -322,8 +322,8 @@ def _assemble(parts: dict, unresolved: int) -> tuple[pd.DataFrame, dict]:
     summary = {k: int(len(v)) for k, v in parts.items()}
     summary["edges"] = int(len(edges))
     summary["unresolved_aliases"] = unresolved
-    summary["phone_nodes"] = int(pd.concat([edges["node_a"], edges["node_b"]]).astype(str)
-                                 .str.startswith("phone:").sum()) if len(edges) else 0
+    ends = pd.concat([edges["node_a"], edges["node_b"]]).astype(str).drop_duplicates()
+    summary["phone_nodes"] = int(ends.str.startswith("phone:").sum())
     return edges[COLUMNS], summary
 
 
