@@ -306,3 +306,22 @@ def test_materialize_and_groups_for_offenders(hand_db):
         assert store.load(w, RESULT_NAME, {**DEFAULT_PARAMS, "labels": []}) is not None
         gs = groups(w)
     assert gs and all(not m.startswith("phone:") for g in gs for m in g["members"])
+
+
+def test_cli_networks_json_and_exports(hand_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from traceability.cli.main import app
+
+    out = tmp_path / "n.json"
+    r = CliRunner().invoke(app, ["analyze", "networks", "--db", str(hand_db), "--format", "json", "--out", str(out),
+                                 "--export", "graphml", "--export-out", str(tmp_path / "n.graphml")])
+    assert r.exit_code == 0, r.output
+    d = json.loads(out.read_text())
+    assert d["params"]["resolution"] == 1.0 and d["groups"] and d["key_players"]
+    assert nx.read_graphml(tmp_path / "n.graphml").number_of_nodes() == d["summary"]["nodes"]
+    r = CliRunner().invoke(app, ["analyze", "networks", "--db", str(hand_db), "--kinds", "telepathy"])
+    assert r.exit_code != 0 and "unknown edge kind" in (r.output + str(r.exception))
+    r = CliRunner().invoke(app, ["analyze", "networks", "--db", str(hand_db), "--format", "csv", "--table",
+                                 "call-in", "--kinds", "co_accused,co_detained,commission,prison,shared_address"])
+    assert r.exit_code == 0 and r.output.startswith("group_id,group_size,rank,person_id")

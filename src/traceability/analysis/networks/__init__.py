@@ -53,6 +53,7 @@ RESULT_NAME = "networks"
 DEFAULT_PARAMS = {"date_from": None, "date_to": None, "kinds": list(KINDS), "resolution": 1.0, "seed": 7,
                   "min_group_size": 3, "min_offenders": 2, "top": 50, "labels": None}
 OFFENDER_ROLES = ("accused", "detainee", "defendant", "inmate")
+LIVE_LIMIT = 20_000  # associations above which `groups(wh)` waits for the materialized result
 
 
 def _iso(d) -> str | None:
@@ -458,12 +459,15 @@ def materialize(wh) -> None:
 
 
 def groups(wh) -> list[dict] | None:
-    """The default groups [{group_id, members}] (stored result if current, else computed)."""
+    """The default groups [{group_id, members}] for other analyses (focused-deterrence lists): the stored
+    result if current, else computed when the warehouse is small, else None."""
     from .. import store
 
     d = store.load(wh, RESULT_NAME, DEFAULT_PARAMS)
     if d is None:
-        if not wh.table_exists("association") or not wh.scalar("SELECT count(*) FROM association"):
+        # computed here only on small warehouses; large ones rely on `materialize` (run after link)
+        n = wh.scalar("SELECT count(*) FROM association") if wh.table_exists("association") else 0
+        if not n or n > LIVE_LIMIT:
             return None
         d = compute(wh, DEFAULT_PARAMS)
     return [{"group_id": g["group_id"], "members": [m for m in g["members"] if not m.startswith("phone:")]}
