@@ -199,6 +199,11 @@ def serve(
         raise TraceabilityError(f"database {path} does not exist: build it with `traceability ingest` "
                                 "or run `traceability demo`")
     _check_port(host, port)
+    import os
+
+    if not os.environ.get("TRACEABILITY_SECRET"):
+        console.print("[yellow]warning:[/yellow] TRACEABILITY_SECRET is not set: pseudonyms use the development "
+                      "secret; set it before serving real data")
     console.print(f"Traceability on http://{host}:{port}/  (database {path})")
     # No access log: URLs of searches can hold names, and personal data never goes to logs.
     uvicorn.run(create_app(path), host=host, port=port, log_level="warning", access_log=False)
