@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 FEATURE_COLUMNS = [
     "unique_id", "given_names", "given_key", "given_tokens", "given_phon", "surname_1", "surname_2",
     "sur1_phon", "sur2_phon", "sursort_phon", "surnames", "birth_date", "yob", "birth_lo", "birth_hi", "sex", "curp", "curp_valid",
-    "rfc10", "phone", "address_norm", "alias", "given_x", "sur1_x", "case_key", "causa",
+    "rfc10", "phone", "address_norm", "alias", "given_x", "sur1_x", "case_key", "causa", "event_date",
 ]
 
 STRING_COLUMNS = [
@@ -153,6 +153,7 @@ def features(mentions: pd.DataFrame) -> pd.DataFrame:
     # records of one case with agreeing names are the same person far more often than chance
     for col in ("case_key", "causa"):
         out[col] = (mentions[col].map(_s).values if col in mentions.columns else None)
+    out["event_date"] = pd.to_datetime(mentions["event_date"], errors="coerce").dt.date.values
     for col in STRING_COLUMNS:  # typed, so an all-NULL column is still VARCHAR in DuckDB
         out[col] = out[col].astype("string")
     return out[FEATURE_COLUMNS]
@@ -300,6 +301,12 @@ def comparisons() -> list[dict]:
                  null=True),
             _lvl("l.case_key = r.case_key OR l.causa = r.causa", "same case file", 0.5, u=1e-4),
             _lvl("ELSE", "different case files", 0.5, u=1.0 - 1e-4),
+        ]),
+        _cmp("event", "Dates of the two records' events (a call and the carpeta it led to)", [
+            _lvl("l.event_date IS NULL OR r.event_date IS NULL", "null", null=True),
+            _lvl("l.event_date = r.event_date", "same day", 0.2, u=0.003),
+            _lvl("abs(datediff('day', l.event_date, r.event_date)) <= 7", "within a week", 0.1, u=0.02),
+            _lvl("ELSE", "further apart", 0.7, u=0.977),
         ]),
         _cmp("sex", "Sex", [
             _lvl("l.sex IS NULL OR r.sex IS NULL", "null", null=True),
