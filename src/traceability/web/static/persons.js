@@ -44,8 +44,8 @@
         yAxis: { type: "category", data: names, inverse: true },
         series: [
           { type: "bar", stack: "w", data: base, itemStyle: { color: "transparent" }, silent: true },
-          { type: "bar", stack: "w", data: up, itemStyle: { color: "#2e7d32" } },
-          { type: "bar", stack: "w", data: down, itemStyle: { color: "#c62828" } }
+          { type: "bar", stack: "w", data: up, itemStyle: { color: "#0072B2" } },
+          { type: "bar", stack: "w", data: down, itemStyle: { color: "#D55E00" } }
         ]
       });
     });
