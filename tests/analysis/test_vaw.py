@@ -177,8 +177,9 @@ def test_escalation_rule():
     assert e["more_frequent"] and e["escalating"]
     e = risk.escalation(_recs([0, 30, 60, 90]))
     assert e["interval_ratio"] == 1.0 and not e["escalating"]
-    e = risk.escalation(_recs([0, 60, 70]))  # two intervals: 10 / 60, last shorter than first
-    assert e["more_frequent"]
+    e = risk.escalation(_recs([0, 60, 70]))  # two intervals: too few by default (4 contact days)
+    assert not e["more_frequent"]
+    assert risk.escalation(_recs([0, 60, 70]), min_episodes=3)["more_frequent"]  # 10 / 60
     e = risk.escalation(_recs([0, 60]))  # too few contact days to judge frequency
     assert not e["more_frequent"]
     # same-day contacts are one episode
@@ -254,12 +255,16 @@ def _truth_person(city_dir, db, women):
 
 @pytest.mark.slow
 def test_recovery_on_generated_city(city_dir, city_db):
-    """Measured at scale 0.02 (seed 7) and 0.05: the severity rule never fires for a planted non-escalating
-    woman and finds about two thirds of escalating women with two scored contacts (0.05: 50 of 75); the
-    frequency rule is weak (0.05: 47 % of escalating vs 39 % of non-escalating women with 3+ contact days), as
-    exponential gaps shrinking by 0.72 a step leave little signal in 3-4 contacts. Of the women our rule calls
-    escalating, about 80 % are (0.05: 100 of 122; base rate 61 %). Planted femicides and attempts with a prior
-    contact linked to the same woman: 7 of 8 at 0.05 (one attempt's victim resolved to another person)."""
+    """Figures measured at scale 0.02, seed 7 (in brackets: scale 0.05, seed default).
+
+    * Severity rule: fires for no planted non-escalating woman; finds 60 % of the planted escalating women with
+      at least two scored contacts, 32 of 53 [50 of 75].
+    * Frequency rule (4+ contact days): weak, as the generator's gaps shrink by 0.72 a step under exponential
+      noise [17.5 % of escalating vs 10.5 % of non-escalating women with 3+ contact days].
+    * Of the planted women the rule calls escalating, 78 % are [92 %: 65 of 71]; base rate 61 %.
+    * Planted femicides and attempts found as cases of the same woman: 3 of 3, all with a prior contact
+      [7 of 8 found; 7 of 7 with a prior contact in the JSON's own count, 8 cases, share 0.875].
+    """
     from traceability.warehouse import Warehouse
 
     with Warehouse(city_db, read_only=True) as w:
@@ -273,11 +278,14 @@ def test_recovery_on_generated_city(city_dir, city_db):
     det["sev"] = det["pid"].map(lambda p: r.women_detail[p]["escalation"]["more_severe"])
     planted = det["escalating"] == "true"
     # the severity rule: no false alarm on planted non-escalating women, and it finds escalating ones
+    scored = det["pid"].map(lambda p: sum(c["severity"] == c["severity"] and c["severity"] is not None
+                                          for c in r._by_woman[p]) >= 2)
     assert det.loc[~planted, "sev"].sum() == 0
-    assert det.loc[planted, "sev"].sum() >= 5
+    sev_recall = det.loc[planted & scored, "sev"].mean()
+    assert sev_recall >= 0.4, sev_recall
     # the rule's precision beats the base rate of escalating women
     precision = planted[det["esc"]].mean()
-    assert precision > planted.mean() + 0.1, (precision, planted.mean())
+    assert precision > planted.mean() + 0.05, (precision, planted.mean())
     # planted femicides and attempts: found, most with contacts before
     fem = det[det["femicide_date"].notna() | (det["attempted"] == "true")]
     cases = {f["person_id"]: f for f in r.femicides if f["kind"] in ("femicide", "attempted")}
@@ -285,6 +293,8 @@ def test_recovery_on_generated_city(city_dir, city_db):
     assert len(found) >= max(1, len(fem) - 1)
     share = sum(f["prior_contacts"] > 0 for f in found) / len(found)
     assert share >= 0.5, share
+    print(f"severity recall {sev_recall:.2f} on {int((planted & scored).sum())}; precision {precision:.2f} "
+          f"(base {planted.mean():.2f}); femicides found {len(found)}/{len(fem)}, with prior {share:.2f}")
     # the JSON's own figure agrees with truth-based counting
     s = r.femicides_with_prior_contact
     assert s["cases"] >= len(found) and s["with_prior"] >= sum(f["prior_contacts"] > 0 for f in found)
@@ -311,4 +321,4 @@ def test_cli_json(city_db, tmp_path):
         assert k in d
     assert d["sesnsp_femicides"]["2019"] == 72
     res = CliRunner().invoke(app, ["analyze", "vaw", "--db", str(city_db), "--alcaldia", "99999"])
-    assert res.exit_code != 0 and "09002..09017" in res.output
+    assert res.exit_code != 0 and "09002..09017" in (res.output + str(res.exception))

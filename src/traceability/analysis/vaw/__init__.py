@@ -48,7 +48,7 @@ from . import sesnsp as _sesnsp
 from .risk import CAVEAT, FLAGS
 
 NAME = "vaw"
-DEFAULT_PARAMS = {"k_contacts": 3, "min_flags": 2, "min_episodes": 3, "interval_ratio": 0.5, "severity_rise": 3.0,
+DEFAULT_PARAMS = {"k_contacts": 3, "min_flags": 2, "min_episodes": 4, "interval_ratio": 0.5, "severity_rise": 3.0,
                   "carpeta_window_days": 180}
 FEMICIDE_CODES = {"FEMINICIDIO": "femicide", "FEMINICIDIO_TENTATIVA": "attempted"}
 SOURCE_OF_KIND = {"cjm_case": "cjm", "er_attention": "er", "call_911": "call", "victim_record": "carpeta"}
@@ -118,7 +118,7 @@ class ViolenceAgainstWomen:
     """
 
     def __init__(self, frames: dict, date_from=None, date_to=None, alcaldia: str | None = None,
-                 k_contacts: int = 3, min_flags: int = 2, min_episodes: int = 3, interval_ratio: float = 0.5,
+                 k_contacts: int = 3, min_flags: int = 2, min_episodes: int = 4, interval_ratio: float = 0.5,
                  severity_rise: float = 3.0, carpeta_window_days: int = 180, sesnsp: str | None = None):
         self.params = {"date_from": _day(_d(date_from)), "date_to": _day(_d(date_to)), "alcaldia": alcaldia,
                        "k_contacts": int(k_contacts), "min_flags": int(min_flags), "min_episodes": int(min_episodes),

@@ -3,7 +3,8 @@
 **Episodes.** Contacts of one woman on the same day (a call, then the ER, then the CJM) are one episode:
 escalation is measured over episodes, so one bad night does not look like "more frequent contacts".
 
-**Escalation rule** (needs at least ``min_episodes`` episodes, default 3):
+**Escalation rule** (frequency needs at least ``min_episodes`` episodes, default 4: with three, two
+irregular gaps halve by chance about one time in three):
 
 * *More frequent*: the intervals between episodes shrink. With intervals ``d_1 .. d_n`` (days), the
   **interval ratio** is the mean of the later half over the mean of the earlier half (the middle interval of an
@@ -12,7 +13,8 @@ escalation is measured over episodes, so one bad night does not look like "more 
   than the first.
 * *More severe*: over the contacts with a severity score (``contacts.severity``), at least two, the OLS
   **severity slope** over the episode index is positive **and** the last score is at least ``severity_rise``
-  (default 3 points: psychological to physical violence, 1 to 3, is not enough; to sexual violence, a weapon or feminicidal violence is).
+  (default 3 points: psychological to physical violence, 1 to 3, is not enough; to sexual violence, a weapon
+  or feminicidal violence is).
 
 A woman is *escalating* when either holds. Both figures are kept, so an analyst can read why.
 
@@ -94,7 +96,7 @@ def severity_trend(contacts: list[dict], days: list[pd.Timestamp]) -> tuple[floa
     return slope, float(y[-1] - y[0])
 
 
-def escalation(contacts: list[dict], min_episodes: int = 3, ratio_max: float = 0.5,
+def escalation(contacts: list[dict], min_episodes: int = 4, ratio_max: float = 0.5,
                severity_rise: float = 3.0) -> dict:
     """The escalation measures of one woman's contacts (records sorted by date: ``date``, ``severity``)."""
     days = episodes(c["date"] for c in contacts)
@@ -112,7 +114,7 @@ def _ev(rows) -> list[dict]:
 
 
 def flags(contacts: list[dict], aggressor_records: list[dict] | None = None, k_contacts: int = 3,
-          min_episodes: int = 3, ratio_max: float = 0.5, severity_rise: float = 3.0,
+          min_episodes: int = 4, ratio_max: float = 0.5, severity_rise: float = 3.0,
           before=None) -> tuple[dict, dict]:
     """Risk flags of one woman with their evidence, and her escalation measures.
 
