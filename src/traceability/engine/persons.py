@@ -22,6 +22,7 @@ import copy
 import json
 import logging
 import tempfile
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -101,7 +102,8 @@ class SparkPredictor:
                 {"blocking_rule": f"({r}) AND (l.is_new OR r.is_new)", "sql_dialect": "duckdb"}
                 for r in model.BLOCKING_RULES]
         db_api = SparkAPI(spark_session=self.spark, break_lineage_method="parquet")
-        sdf = db_api.register(df, dataset_display_name="mentions")
+        # a name of its own: a second run in the same session would find "mentions" taken
+        sdf = db_api.register(df, dataset_display_name=f"mentions_{uuid.uuid4().hex[:8]}")
         linker = Linker(sdf, spark_settings(duck), log_level=logging.WARNING)
         self.seconds["export"] = time.perf_counter() - t0
         t1 = time.perf_counter()
