@@ -260,6 +260,11 @@ def comparisons() -> list[dict]:
             _lvl("l.yob IS NULL OR r.yob IS NULL", "null", null=True),
             _lvl("l.birth_date = r.birth_date", "same birth date", 0.6),
             _lvl("damerau_levenshtein(l.birth_date, r.birth_date) <= 1", "birth date one typo", 0.08),
+            _lvl("(substr(l.birth_date, 1, 4) = substr(r.birth_date, 1, 4))::INT + (substr(l.birth_date, 6, 2) = "
+                 "substr(r.birth_date, 6, 2))::INT + (substr(l.birth_date, 9, 2) = substr(r.birth_date, 9, 2))::INT "
+                 ">= 2 OR (substr(l.birth_date, 1, 4) = substr(r.birth_date, 1, 4) AND substr(l.birth_date, 6, 2) = "
+                 "substr(r.birth_date, 9, 2) AND substr(l.birth_date, 9, 2) = substr(r.birth_date, 6, 2))",
+                 "two of year, month, day agree (or day and month swapped)", 0.04),
             _lvl("(l.birth_date IS NULL OR r.birth_date IS NULL) AND l.birth_lo <= r.birth_hi "
                  "AND r.birth_lo <= l.birth_hi", "ages at the events agree", 0.25),
             _lvl("(l.birth_date IS NULL OR r.birth_date IS NULL) AND abs(l.yob - r.yob) <= 1",
@@ -283,12 +288,14 @@ def comparisons() -> list[dict]:
         _cmp("phone", "Phone (10 digits)", [
             _lvl("l.phone IS NULL OR r.phone IS NULL", "null", null=True),
             _lvl("l.phone = r.phone", "same phone", 0.7, tf="phone"),
+            _lvl("damerau_levenshtein(l.phone, r.phone) <= 1", "phone one typo", 0.05),
             _lvl("ELSE", "different phone", 0.3),
         ]),
         _cmp("address", "Home address", [
             _lvl("l.address_norm IS NULL OR r.address_norm IS NULL", "null", null=True),
             _lvl("l.address_norm = r.address_norm", "same address", 0.6, tf="address_norm"),
             _lvl("jaro_winkler_similarity(l.address_norm, r.address_norm) >= 0.9", "similar address", 0.1),
+            _lvl("jaro_winkler_similarity(l.address_norm, r.address_norm) >= 0.8", "roughly similar address", 0.05),
             _lvl("ELSE", "different address", 0.3),
         ]),
         _cmp("alias", "Alias", [
@@ -305,7 +312,7 @@ def comparisons() -> list[dict]:
         _cmp("event", "Dates of the two records' events (a call and the carpeta it led to)", [
             _lvl("l.event_date IS NULL OR r.event_date IS NULL", "null", null=True),
             _lvl("l.event_date = r.event_date", "same day", 0.2, u=0.003),
-            _lvl("abs(datediff('day', l.event_date, r.event_date)) <= 7", "within a week", 0.1, u=0.02),
+            _lvl("abs(datediff('day', CAST(l.event_date AS DATE), CAST(r.event_date AS DATE))) <= 7", "within a week", 0.1, u=0.02),
             _lvl("ELSE", "further apart", 0.7, u=0.977),
         ]),
         _cmp("sex", "Sex", [
