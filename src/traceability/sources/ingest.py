@@ -98,6 +98,44 @@ def _hash_rows(frame: pd.DataFrame) -> pd.Series:
     return h.astype("uint64").astype(str)
 
 
+def _arrow(frame: pd.DataFrame):
+    """The frame as an Arrow table (for the key table of `_existing_hashes`)."""
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return frame.reset_index(drop=True)
+
+
+def _existing_hashes(wh, source: str, ev: pd.DataFrame) -> pd.DataFrame:
+    """(event_id, old_hash) of the events of this file the warehouse already holds: a join in DuckDB of
+    the file's keys against `event` (nothing read back when the source is new)."""
+    empty = pd.DataFrame({"event_id": pd.Series(dtype=object), "old_hash": pd.Series(dtype=object)})
+    if not len(ev) or not wh.query("SELECT 1 FROM event WHERE source = ? LIMIT 1", [source]):
+        return empty
+    # a plain table, not TEMP: the warehouse reads through cursors, which do not see temporary tables
+    wh.execute("CREATE OR REPLACE TABLE _tr_keys (event_id VARCHAR)")
+    try:
+        wh.insert_frame("_tr_keys", _arrow(ev[["event_id"]]), ["event_id"])
+        return wh.df("SELECT k.event_id, e.row_hash AS old_hash FROM _tr_keys k JOIN event e USING (event_id)")
+    finally:
+        wh.execute("DROP TABLE IF EXISTS _tr_keys")
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    """True where a key is missing or only spaces (vectorized through Arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return s.isna() | (s.astype(str).str.strip() == "")
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True)
+    return pd.Series(blank.to_numpy(zero_copy_only=False), index=s.index)
+
+
 def _json_rows(frame: pd.DataFrame) -> list[str]:
     if len(frame) == 0:
         return []
@@ -263,7 +301,8 @@ def _prepare_events(ev: pd.DataFrame, adapter: Adapter) -> pd.DataFrame:
         ev[c] = ev[c].astype("datetime64[ns]")
     for c in ("lat", "lon"):
         ev[c] = pd.to_numeric(ev[c], errors="coerce").astype("float64")
-    if ev["attrs"].map(lambda a: isinstance(a, dict)).any():
+    if pd.api.types.infer_dtype(ev["attrs"], skipna=True) not in ("string", "empty") and \
+            ev["attrs"].map(lambda a: isinstance(a, dict)).any():
         ev["attrs"] = ev["attrs"].map(lambda a: json.dumps(a, ensure_ascii=False, default=str)
                                       if isinstance(a, dict) else a)
     return ev
@@ -358,12 +397,13 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
     mn = _prepare_mentions(norm.mentions)
 
     # one event per line, ids present and unique
-    known = set(frame["_line"].tolist())
+    known = frame["_line"].to_numpy()
     ev = ev[ev["_line"].isin(known)]
-    missing = known - set(ev["_line"].tolist()) - q.lines()
-    for ln in sorted(missing):
-        q.add(ln, None, None, f"adapter {adapter.source} produced no event for this row")
-    no_key = ev["source_key"].isna() | (ev["source_key"].astype(str).str.strip() == "")
+    if ev["_line"].nunique() + len(q.rows) < len(known):
+        missing = set(known.tolist()) - set(ev["_line"].tolist()) - q.lines()
+        for ln in sorted(missing):
+            q.add(ln, None, None, f"adapter {adapter.source} produced no event for this row")
+    no_key = _blank(ev["source_key"])
     kcol = version.key or "_line"
     for ln in ev.loc[no_key, "_line"]:
         q.add(ln, kcol, "", "missing key")
@@ -399,8 +439,12 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
                    ["coordinates outside Mexico City"] * len(sub))
 
     bad_lines = q.lines()
-    ev = ev[~ev["_line"].isin(bad_lines)]
-    mn = mn[~mn["_line"].isin(bad_lines) & mn["event_id"].isin(set(ev["event_id"]))]
+    if bad_lines:
+        bad_arr = np.fromiter(bad_lines, dtype="int64", count=len(bad_lines))
+        ev = ev[~ev["_line"].isin(bad_arr)]
+        mn = mn[~mn["_line"].isin(bad_arr)]
+    if len(mn):
+        mn = mn[mn["event_id"].isin(ev["event_id"].to_numpy())]
     rep.rows_quarantined = len(bad_lines)
     rep.rows_loaded = int(ev["_line"].nunique())
     if rep.rows_loaded + rep.rows_quarantined != rep.rows_read:
@@ -408,25 +452,29 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
                     f"{rep.rows_read} for {path.name}", adapter.source)
 
     # provenance
-    raw_hash = _hash_rows(frame.set_index("_line")[raw_cols])
+    raw_hash = _hash_rows(frame[raw_cols])
+    pos = pd.Index(frame["_line"].to_numpy()).get_indexer(ev["_line"].to_numpy())
     ev = ev.assign(source=adapter.source, batch_id=batch_id, source_row=ev["_line"].astype("int64"),
-                   row_hash=ev["_line"].map(raw_hash).astype(str))
+                   row_hash=raw_hash.to_numpy()[pos])
     mhash_cols = [c for c in MENTION_COLUMNS if c not in ("_line",)]
     mn = mn.assign(source=adapter.source, batch_id=batch_id, source_row=mn["_line"].astype("int64"),
                    row_hash=_hash_rows(mn[mhash_cols]) if len(mn) else pd.Series(dtype=str))
 
     lap("provenance")
     # classify against what the warehouse holds for this source
-    existing = wh.df("SELECT event_id, row_hash AS old_hash FROM event WHERE source = ?", [adapter.source])
-    cls = ev[["event_id", "row_hash"]].merge(existing, on="event_id", how="left")
-    is_new = cls["old_hash"].isna()
-    is_same = ~is_new & (cls["old_hash"] == cls["row_hash"])
+    old = _existing_hashes(wh, adapter.source, ev)
+    if len(old):  # event_id is unique in `ev`, so the left merge keeps its rows and their order
+        old_hash = ev[["event_id"]].merge(old, on="event_id", how="left")["old_hash"].to_numpy()
+        is_new = pd.isna(old_hash)
+        is_same = ~is_new & (old_hash == ev["row_hash"].to_numpy())
+    else:         # a source the warehouse has never seen: every row is new
+        is_new = np.ones(len(ev), dtype=bool)
+        is_same = np.zeros(len(ev), dtype=bool)
     is_upd = ~is_new & ~is_same
     rep.rows_new, rep.rows_updated, rep.rows_unchanged = int(is_new.sum()), int(is_upd.sum()), int(is_same.sum())
-    write_ids = set(cls.loc[is_new | is_upd, "event_id"])
-    upd_ids = pd.DataFrame({"event_id": cls.loc[is_upd, "event_id"].astype(str)})
-    ev_w = ev[ev["event_id"].isin(write_ids)]
-    mn_w = mn[mn["event_id"].isin(write_ids)]
+    upd_ids = pd.DataFrame({"event_id": ev["event_id"].to_numpy()[is_upd].astype(str)})
+    ev_w = ev[~is_same] if is_same.any() else ev
+    mn_w = mn[mn["event_id"].isin(ev_w["event_id"].to_numpy())] if (is_same.any() and len(mn)) else mn
     qf = q.to_frame(batch_id, adapter.source, path.name)
 
     lap("classify")

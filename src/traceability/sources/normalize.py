@@ -46,6 +46,23 @@ def blank_to_none(series: pd.Series) -> pd.Series:
     return s.where(s != "", None)
 
 
+def _distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct values) of a column: codes -1 where NaN/None."""
+    s = series if series.dtype == object else series.astype(object)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return codes, pd.Series(uniques, dtype=object)
+
+
+def _spread(codes: np.ndarray, values: pd.Series, index: pd.Index, fill, dtype) -> pd.Series:
+    """Values computed per distinct value spread back to the rows (`fill` where the code is -1)."""
+    arr = np.asarray(values.to_numpy(), dtype=dtype) if len(values) else np.empty(0, dtype=dtype)
+    if (codes < 0).any():
+        pad = np.array(["NaT"], dtype=dtype) if fill is pd.NaT else np.array([fill], dtype=dtype)
+        arr = np.concatenate([arr, pad])
+        codes = np.where(codes < 0, len(arr) - 1, codes)
+    return pd.Series(arr[codes], index=index, dtype=dtype)
+
+
 def _per_unique(series: pd.Series, fn: Callable[[pd.Series], pd.Series | np.ndarray], dtype=None) -> pd.Series:
     """Apply a vectorized `fn` to the distinct values only, then spread the result back."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -148,14 +165,15 @@ def parse_dates(series: pd.Series, formats: Sequence[str] | None = None, excel: 
     parsed : Series[datetime64[ns]] (NaT where missing or bad)
     bad_mask : Series[bool], True where a value was present but not a valid date
     """
-    raw = drop_missing_tokens(series)
     fmts = tuple(formats) if formats else DATE_FORMATS
-    parsed = _per_unique(raw, lambda u: _parse_dates_unique(u, fmts, excel), dtype="datetime64[ns]")
-    parsed = pd.Series(pd.to_datetime(parsed), index=raw.index)
+    codes, u = _distinct(series)
+    raw = drop_missing_tokens(u)
+    parsed = pd.Series(pd.to_datetime(_parse_dates_unique(raw, fmts, excel)), index=raw.index)
     out_of_range = parsed.notna() & ((parsed.dt.year < min_year) | (parsed.dt.year > max_year))
     parsed = parsed.mask(out_of_range)
     bad = (raw != "") & parsed.isna()
-    return parsed, bad
+    return (_spread(codes, parsed, series.index, pd.NaT, "datetime64[ns]"),
+            _spread(codes, bad, series.index, False, bool))
 
 
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.:]\d+)*)?\s*(?:(AM|PM|A\.M\.|P\.M\.))?$", re.I)
@@ -190,11 +208,12 @@ def parse_times(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     A full timestamp (`2024-11-11T03:40:00.000Z`) is *not* a time of day and comes back bad: some exports
     put the export time there, so the adapter decides what it means.
     """
-    raw = drop_missing_tokens(series)
-    parsed = _per_unique(raw, _parse_times_unique, dtype="timedelta64[ns]")
-    parsed = pd.Series(pd.to_timedelta(parsed), index=raw.index)
+    codes, u = _distinct(series)
+    raw = drop_missing_tokens(u)
+    parsed = pd.Series(pd.to_timedelta(_parse_times_unique(raw)), index=raw.index)
     bad = (raw != "") & parsed.isna()
-    return parsed, bad
+    return (_spread(codes, parsed, series.index, pd.NaT, "timedelta64[ns]"),
+            _spread(codes, bad, series.index, False, bool))
 
 
 def combine_datetime(dates: pd.Series, times: pd.Series) -> pd.Series:
@@ -374,8 +393,21 @@ def parse_bool_si_no(series: pd.Series) -> pd.Series:
 
 def parse_float(series: pd.Series) -> pd.Series:
     """Numbers as float64 (NaN where missing or not a number). Thousands commas and `$` are removed;
-    a decimal comma (`19,4326`) is read as a decimal point when there is no dot."""
-    s = clean(series)
+    a decimal comma (`19,4326`) is read as a decimal point when there is no dot. Each distinct text is
+    parsed once."""
+    codes, u = _distinct(series)
+    return _spread(codes, _parse_float_unique(u), series.index, np.nan, "float64")
+
+
+def _parse_float_unique(u: pd.Series) -> pd.Series:
+    s = clean(u)
+    filled = s != ""
+    try:  # plain numbers (the usual case): one C-level conversion
+        out = np.full(len(s), np.nan)
+        out[filled.to_numpy()] = s[filled].to_numpy().astype("float64")
+        return pd.Series(out, index=s.index)
+    except (ValueError, TypeError):
+        pass
     if s.str.contains(r"[,$\s]", regex=True).any():
         s = s.str.replace("$", "", regex=False).str.replace(" ", "", regex=False)
         decimal_comma = ~s.str.contains(".", regex=False) & s.str.match(r"^-?\d+,\d+$")

@@ -47,10 +47,14 @@ def none_if_empty(s: pd.Series) -> pd.Series:
 def per_distinct(s: pd.Series, fn) -> pd.Series:
     """Apply a vectorized string function to the distinct values of `s` only, then spread the result back
     (agency columns hold few distinct values: 10^6 rows, a few hundred labels)."""
-    codes, uniques = pd.factorize(s.fillna("").astype(str))
-    if len(uniques) == 0:
-        return pd.Series([None] * len(s), index=s.index, dtype=object)
-    done = np.asarray(fn(pd.Series(uniques, dtype=object)), dtype=object)
+    if len(s) == 0:
+        return pd.Series([], index=s.index, dtype=object)
+    codes, uniques = pd.factorize(s if s.dtype == object else s.astype(object), use_na_sentinel=True)
+    u = pd.Series(uniques, dtype=object).astype(str)
+    if (codes < 0).any():  # NaN / None count as ""
+        u = pd.concat([u, pd.Series([""], dtype=object)], ignore_index=True)
+        codes = np.where(codes < 0, len(u) - 1, codes)
+    done = np.asarray(fn(u), dtype=object)
     return pd.Series(done[codes], index=s.index, dtype=object)
 
 
@@ -269,9 +273,10 @@ class Rows:
     def coords(self, lat_col: str = "latitud", lon_col: str = "longitud") -> tuple[pd.Series, pd.Series]:
         """Coordinates (float, NaN when absent). Exact (0, 0) is an empty coordinate; a pair written
         longitude first whose swap falls in the city is swapped back. Unreadable, half-given or outside the
-        city are rejected."""
-        from ... import geo
+        city are rejected. "In the city" is the one rule of `sources.places.city_mask` (the outline plus
+        `places.EDGE_TOLERANCE_M`), the same the open-data adapters and the framework apply."""
         from .. import normalize
+        from ..places import city_mask
 
         raw_lat, raw_lon = self.raw(lat_col), self.raw(lon_col)
         lat = normalize.parse_float(raw_lat)
@@ -285,11 +290,11 @@ class Rows:
         both = lat.notna() & lon.notna() & ~self.bad
         if both.any():
             inside = pd.Series(False, index=self.index)
-            inside[both] = np.asarray(geo.in_city(lat[both].to_numpy(), lon[both].to_numpy()), dtype=bool)
+            inside[both] = city_mask(lat[both].to_numpy(), lon[both].to_numpy())
             out = both & ~inside
             if out.any():
                 swapped = pd.Series(False, index=self.index)
-                swapped[out] = np.asarray(geo.in_city(lon[out].to_numpy(), lat[out].to_numpy()), dtype=bool)
+                swapped[out] = city_mask(lon[out].to_numpy(), lat[out].to_numpy())
                 lat, lon = lat.where(~swapped, lon), lon.where(~swapped, lat)
                 inside |= swapped
             self.reject(both & ~inside, lat_col, "coordinates outside the city", values=raw_lat + "," + raw_lon)

@@ -53,12 +53,14 @@ def coords(rows: Rows, raw_lat: pd.Series, raw_lon: pd.Series, lat_col: str, lon
             ok[out[near]] = True
             rest = out[~near]
             if len(rest):
-                sw_loc = pd.DataFrame(geo.locate(ulon[rest], ulat[rest])).reset_index(drop=True)
-                hit = sw_loc["alcaldia"].notna().to_numpy()
-                swapped[rest[hit]] = True
-                ok[rest[hit]] = True
-                loc.loc[rest[hit], ["alcaldia", "colonia", "cuadrante"]] = (
-                    sw_loc.loc[hit, ["alcaldia", "colonia", "cuadrante"]].to_numpy())
+                # written longitude first? the same rule (outline + tolerance) decides on the swapped pair
+                hit = rest[places.city_mask(ulon[rest], ulat[rest])]
+                if len(hit):
+                    sw_loc = pd.DataFrame(geo.locate(ulon[hit], ulat[hit])).reset_index(drop=True)
+                    swapped[hit] = True
+                    ok[hit] = True
+                    loc.loc[hit, ["alcaldia", "colonia", "cuadrante"]] = (
+                        sw_loc[["alcaldia", "colonia", "cuadrante"]].to_numpy())
         pos = pd.MultiIndex.from_frame(uniq).get_indexer(pd.MultiIndex.from_frame(pts))
         inside = pd.Series(False, index=rows.index)
         sw = pd.Series(False, index=rows.index)
