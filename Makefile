@@ -8,12 +8,12 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT     := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench lint system-deps browser-deps postgres-deps clean
+.PHONY: demo test bench lint system-deps browser-deps postgres-deps java-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,spark]'
 	touch $(STAMP)
 
 # Debian packages the tests need: Chromium for the page tests.
@@ -24,7 +24,11 @@ browser-deps:
 postgres-deps:
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq postgresql; }
 
-system-deps: browser-deps postgres-deps
+# Java for Spark in local mode (the scale tests).
+java-deps:
+	@command -v java >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq openjdk-17-jre-headless; }
+
+system-deps: browser-deps postgres-deps java-deps
 
 demo: $(STAMP)
 	$(BIN)/traceability demo --port $(PORT)
