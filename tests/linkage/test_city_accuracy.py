@@ -1,0 +1,73 @@
+"""Person linkage against the planted truth of the small generated city (fixtures `city_db`, `city_dir`:
+scale 0.02, seed 7, ingested and linked at the default threshold 0.9).
+
+Issue 5 asks, at scale 0.2: pairwise precision >= 0.99, recall >= 0.95, B-cubed F1 >= 0.97. Measured
+(commit of this test; `bench/bench_link.py` gives the figures at 0.2 and 1.0):
+
+- scale 0.02 (16,370 mentions, 7,268 true pairs) at 0.9: pairwise P 0.9993 R 0.9267, B-cubed F1 0.9903;
+  at 0.5: P 0.9882 R 0.9459 (B-cubed 0.9911); at 0.99: P 0.9997 R 0.9052 (B-cubed 0.9876);
+- scale 0.05 (41k mentions) at 0.9: P 0.9987 R 0.9562, B-cubed F1 0.9905;
+- scale 0.2 (164k mentions) at 0.9: P 0.9984 R 0.9543 F1 0.9759, B-cubed F1 0.9883.
+
+A small city has few true pairs per source pair, and the pairs that cannot be linked by design weigh
+more: mentions with an alias only (security commissions) stay singletons, legal-person victims are not
+linked to natural-person callers. The thresholds below leave about one point of margin under the
+measured figures; per source pair only the big, identifier-rich pairs (detention, prosecution, courts)
+are held to the issue's targets.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from traceability.linkage.evaluate import city_report, format_table
+from traceability.warehouse import Warehouse
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def stored(city_db, city_dir):
+    with Warehouse(city_db, read_only=True) as wh:
+        rep = city_report(wh, city_dir / "truth" / "person_mentions.csv")["stored"]
+    print(format_table(rep, min_true_pairs=20))
+    return rep
+
+
+def test_overall(stored):
+    assert stored["items"] > 1000
+    assert stored["pairwise"]["precision"] >= 0.99
+    assert stored["pairwise"]["recall"] >= 0.91
+    assert stored["bcubed"]["f1"] >= 0.975
+
+
+@pytest.mark.parametrize("pair", ["fgj_imputados|ssc_detenciones", "fgj_imputados|tsj_causas",
+                                  "ssc_detenciones|tsj_causas", "fgj_imputados|fgj_imputados"])
+def test_justice_sources(stored, pair):
+    s = stored["by_source"][pair]
+    assert s["true_pairs"] >= 20
+    assert s["precision"] >= 0.99 and s["recall"] >= 0.95, (pair, s)
+
+
+def test_every_role_pair_precise(stored):
+    """No role pair with a meaningful number of predicted pairs is mostly wrong."""
+    for g, s in stored["by_role"].items():
+        if s["predicted_pairs"] >= 50:
+            assert s["precision"] >= 0.95, (g, s)
+
+
+def test_threshold_moves_precision_and_recall(city_db, city_dir, tmp_path):
+    """Raising the threshold never lowers precision and never raises recall (same scores, guarded
+    clustering on fewer edges)."""
+    import shutil
+
+    db = tmp_path / "c.duckdb"
+    shutil.copy(city_db, db)  # clusters_at writes the feature table
+    with Warehouse(db) as wh:
+        rep = city_report(wh, city_dir / "truth" / "person_mentions.csv", (0.5, 0.9, 0.99))
+    p = [rep[t]["pairwise"]["precision"] for t in (0.5, 0.9, 0.99)]
+    r = [rep[t]["pairwise"]["recall"] for t in (0.5, 0.9, 0.99)]
+    print({t: (round(rep[t]["pairwise"]["precision"], 4), round(rep[t]["pairwise"]["recall"], 4),
+               round(rep[t]["bcubed"]["f1"], 4)) for t in rep})
+    assert p[0] <= p[1] + 1e-9 <= p[2] + 2e-9
+    assert r[0] + 1e-9 >= r[1] >= r[2] - 1e-9
