@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import Request
@@ -25,6 +26,30 @@ def _url_with(request: Request, **changes) -> str:
 
     q = urlencode(params)
     return request.url.path + (f"?{q}" if q else "")
+
+
+@lru_cache(maxsize=2)
+def crime_options(lang: str = "es") -> list[tuple[str, str]]:
+    """(canonical code, label) for the filter bar's crime list: each code by its name, then every agency label
+    that maps to it, so an analyst can type the prosecutor's or the 911's wording and get the code."""
+    import csv
+
+    from .. import taxonomy
+
+    codes = taxonomy._codes()
+    out = [(c, r["name_es"] if lang == "es" else r["name_en"]) for c, r in codes.items()]
+    seen = set()
+    for f in sorted(taxonomy.DATA.glob("labels_*.csv")):
+        with open(f, encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                code, label = (r.get("code") or "").strip(), (r.get("label") or "").strip()
+                if code in codes and label and (code, label.upper()) not in seen:
+                    seen.add((code, label.upper()))
+                    out.append((code, label))
+    return out
+
+
+templates.globals["crime_options"] = crime_options
 
 
 # Pages that only some roles may open; the navigation hides them from the others.
