@@ -224,6 +224,8 @@ def _fast_csv(data: bytes, name: str) -> tuple[list[str], pd.DataFrame, str] | N
         return None
     if data.count(b"\r") != data.count(b"\r\n"):
         return None  # bare CR line ends: the careful reader splits those
+    if b"\n\n" in data or b"\n\r\n" in data:
+        return None  # blank lines: not records, but they count in the line numbers
     end = data.find(b"\n")
     if end < 0:
         return None
