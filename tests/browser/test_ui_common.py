@@ -234,3 +234,34 @@ def test_every_page_renders_in_both_languages_without_raw_keys(city_db, live, pa
     for lang in ("es", "en"):
         check("/login", lang)
     assert not problems, "\n".join(problems)
+
+
+def test_export_cells_are_typed_and_formulas_neutralised(db_file):
+    from openpyxl import load_workbook
+
+    from tests.webutil import authed_client
+
+    c = authed_client(db_file, role="analyst", username="ana")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/").text).group(1)
+    body = {"path": "/offenders", "table": "ranking", "title": "Prioridad",
+            "headers": ["Persona", "Delitos", "Parte", "Fecha", "Nota"],
+            "rows": [["P-AAAA", "1,234", "12.5 %", "25/11/2026", "=HYPERLINK(\"http://x\")"],
+                     ["P-BBBB", "-3", "—", "—", "@SUM(A1)"]]}
+    r = c.post("/api/export/xlsx", json=body, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200
+    assert "traceability-offenders-ranking-" in r.headers["content-disposition"]
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = [list(x) for x in ws.iter_rows(values_only=True)]
+    assert rows[2] == ["Persona", "Delitos", "Parte", "Fecha", "Nota"]
+    assert rows[3][1] == 1234 and rows[3][2] == 0.125 and rows[3][3].strftime("%d/%m/%Y") == "25/11/2026"
+    assert rows[3][4].startswith("'=") and rows[4][4].startswith("'@")  # text, never a formula
+    assert rows[4][1] == -3
+    r = c.post("/api/export/csv", json=body, headers={"X-CSRF-Token": token})
+    lines = r.content.decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("P-AAAA,1234,12.5 %,2026-11-25,")
+    r = c.post("/api/export/pdf", json=body, headers={"X-CSRF-Token": token})
+    assert r.status_code == 404
+    r = c.post("/api/export/csv", json={**body, "path": "//evil"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 422
+    entries = audit.search(engine_for(db_file), action="export")
+    assert [e["target"] for e in entries] == ["/offenders", "/offenders"]

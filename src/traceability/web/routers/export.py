@@ -129,8 +129,10 @@ def to_csv(body: TableExport) -> bytes:
     for row in body.rows:
         out = []
         for v in row:
-            value, _ = cell_value(v)
-            if isinstance(value, date):
+            value, fmt = cell_value(v)
+            if fmt and fmt.endswith("%"):
+                value = " ".join(str(v).split())  # a share stays as shown ("12.5 %"): a bare 0.125 would mislead
+            elif isinstance(value, date):
                 value = value.isoformat()
             elif isinstance(value, str):
                 value = _safe_text(value)
