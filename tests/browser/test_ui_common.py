@@ -265,3 +265,14 @@ def test_export_cells_are_typed_and_formulas_neutralised(db_file):
     assert r.status_code == 422
     entries = audit.search(engine_for(db_file), action="export")
     assert [e["target"] for e in entries] == ["/offenders", "/offenders"]
+
+
+def test_crime_filter_lists_codes_and_agency_labels(tmp_path, live, page):
+    base = live(_small_warehouse(tmp_path))
+    page.goto(base + "/")
+    assert page.locator("#crime-codes option").count() == 0  # loaded on first use, not with every page
+    page.focus("input[name=crime]")
+    page.wait_for_function("document.querySelectorAll('#crime-codes option').length > 40")
+    options = page.evaluate("() => [...document.querySelectorAll('#crime-codes option')].map(o => [o.value, o.label])")
+    assert ["HOMICIDIO_DOLOSO", "Homicidio doloso"] in options
+    assert any(label == "ABUSO SEXUAL" and value == "ABUSO_SEXUAL" for value, label in options)

@@ -321,6 +321,28 @@
   window.addEventListener('beforeprint', beforePrint);
   window.addEventListener('afterprint', afterPrint);
 
+  // The filter bar's crime list (codes by name and the agencies' own labels) arrives on first use.
+  function crimeList() {
+    var dl = document.getElementById('crime-codes');
+    var input = document.querySelector('input[list="crime-codes"]');
+    if (!dl || !input || !dl.getAttribute('data-src')) return;
+    input.addEventListener('focus', function load() {
+      input.removeEventListener('focus', load);
+      fetch(dl.getAttribute('data-src'), {credentials: 'same-origin'}).then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          var frag = document.createDocumentFragment();
+          items.forEach(function (it) {
+            var o = document.createElement('option');
+            o.value = it.value; o.label = it.label;
+            frag.appendChild(o);
+          });
+          dl.appendChild(frag);
+        }).catch(function () {});
+    });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', crimeList);
+  else crimeList();
+
   window.TraceabilityTables = {enhance: enhance, key: key, init: init};
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
