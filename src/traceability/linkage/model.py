@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pandas as pd
@@ -393,6 +394,29 @@ def estimate_prior(wh, table: str, n_records: int, recall: float = 0.7) -> float
     return float(min(0.5, max(1e-9, lam)))
 
 
+@contextmanager
+def _em_underflow_clamped():
+    """While EM runs, an m that underflows to exactly 0.0 (a level seen only among non-matches of a
+    session, e.g. given names "phonetic or typo" among pairs with the same surnames) is set to 1e-12
+    instead of failing the whole session (Splink 5 raises ValueError below 1e-300). `train` floors such
+    m values at `M_FLOOR` afterwards. The patch is undone on exit."""
+    from splink.internals import comparison_level as cl
+
+    prop = cl.ComparisonLevel.m_probability
+    setter = prop.fset
+
+    def clamped(self, value):
+        if isinstance(value, float) and value < 1e-300:
+            value = 1e-12
+        setter(self, value)
+
+    cl.ComparisonLevel.m_probability = prop.setter(clamped)
+    try:
+        yield
+    finally:
+        cl.ComparisonLevel.m_probability = prop
+
+
 def train(linker, n_records: int, prior: float, seed: int = 42) -> list[str]:
     """Set λ, estimate u (random sampling) and m (EM per session); returns notes on what was estimated."""
     notes: list[str] = [f"prior {prior:.3g} from deterministic rules (recall 0.7)"]
@@ -401,11 +425,13 @@ def train(linker, n_records: int, prior: float, seed: int = 42) -> list[str]:
     notes.append("u by random sampling")
     for rule in EM_RULES:
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True)
+            with _em_underflow_clamped():
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True)
             notes.append(f"EM blocked on {rule}")
         except Exception as e:
             notes.append(f"EM skipped on {rule} ({type(e).__name__})")
+            log.debug("EM skipped on %s", rule, exc_info=True)
     # a level EM never saw among matches (no birth-date typos in this extract) must not become
     # near-impossible evidence: floor m at 1e-3 for every level short of the ELSE level
     for comp in linker._settings_obj.comparisons:

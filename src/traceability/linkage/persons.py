@@ -437,6 +437,14 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
     mode = "full" if (full or not prev or not old_of) else "incremental"
     wh.execute("INSERT INTO link_run (run_id, threshold, mode) VALUES (?, ?, ?)", [run_id, threshold, mode])
 
+    stages: dict[str, float] = {}
+    mark = [time.time()]
+
+    def lap(name: str) -> None:
+        now = time.time()
+        stages[name] = round(now - mark[0], 2)
+        mark[0] = now
+
     _progress(progress, "reading mentions")
     mentions, feats, attrs, legal_groups = load_mentions(wh)
     ids = mentions["mention_id"].astype(str)
@@ -448,6 +456,7 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
     else:
         n_new = len(feats)
     _save_features(wh, feats)
+    lap("reading mentions and features")
 
     model_json = prev[0][1] if prev else None
     notes: list[str] = []
@@ -463,6 +472,7 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
     elif model_json is None:
         model_json = json.dumps(model.settings_dict())
 
+    lap("features and scoring")
     _progress(progress, "clustering")
     all_nodes = list(ids)
     if mode == "full":
@@ -512,6 +522,7 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
                 changed.update(members)
         edges = all_edges
 
+    lap("clustering")
     _progress(progress, "writing persons")
     rows = []
     for root, members in comps.items():
@@ -546,8 +557,11 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
         if mode == "full":
             wh.execute(f"DELETE FROM {EDGE_TABLE}")
         else:
-            wh.execute(f"DELETE FROM {EDGE_TABLE} WHERE mention_a NOT IN (SELECT mention_id FROM person_mention) "
-                       "OR mention_b NOT IN (SELECT mention_id FROM person_mention)")
+            lap("writing persons")
+            wh.execute(f"DELETE FROM {EDGE_TABLE} e WHERE NOT EXISTS (SELECT 1 FROM person_mention m WHERE "
+                       "m.mention_id = e.mention_a) OR NOT EXISTS (SELECT 1 FROM person_mention m WHERE "
+                       "m.mention_id = e.mention_b)")
+            lap("pruning edges")
         if span:
             e = pd.DataFrame(span, columns=["mention_a", "mention_b", "match_probability", "match_weight"])
             e["match_weight"] = e["match_weight"].where(e["match_weight"] != float("inf"), None)
@@ -565,6 +579,7 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
     except Exception:
         wh.execute("ROLLBACK")
         raise
+    lap("writing")
     counts = defaultdict(int)
     for change, *_ in history:
         counts[change] += 1
@@ -572,7 +587,8 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
         "run_id": run_id, "mode": mode, "threshold": threshold, "mentions": len(mentions),
         "scored": len(feats), "new_mentions": n_new, "pairs_scored_above_0_5": len(edges),
         "persons": n_persons, "refused_merges": refused, "new": counts["new"], "merges": counts["merge"],
-        "splits": counts["split"], "seconds": round(time.time() - t0, 1), "training": notes,
+        "splits": counts["split"], "seconds": round(time.time() - t0, 1), "stage_seconds": stages,
+        "training": notes,
     }
     log.info("person linkage: %s", {k: v for k, v in summary.items() if k != "training"})
     return summary
