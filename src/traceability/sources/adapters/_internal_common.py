@@ -41,7 +41,7 @@ def schema(name: str, columns: str) -> SchemaVersion:
 def none_if_empty(s: pd.Series) -> pd.Series:
     """Object series with "" / NaN / None turned into None."""
     s = s.astype(object)
-    return s.where(s.notna() & (s.astype(str) != ""), None)
+    return s.where(s.notna() & (s != ""), None)
 
 
 def per_distinct(s: pd.Series, fn) -> pd.Series:
@@ -70,7 +70,7 @@ def category(s: pd.Series) -> pd.Series:
 
 def text(s: pd.Series) -> pd.Series:
     """Free text kept as written, trimmed, None when empty."""
-    return none_if_empty(s.fillna("").astype(str).str.strip())
+    return none_if_empty(per_distinct(s, lambda u: u.str.strip()))
 
 
 def split_list(s: pd.Series, sep: str = "|") -> pd.Series:

@@ -41,12 +41,12 @@ def coords(rows: Rows, raw_lat: pd.Series, raw_lon: pd.Series, lat_col: str, lon
     place = pd.DataFrame({"alcaldia": None, "colonia": None, "cuadrante": None}, index=rows.index, dtype=object)
     both = lat.notna() & lon.notna() & ~rows.bad
     if both.any():
-        pts = pd.DataFrame({"lat": lat[both], "lon": lon[both]})
-        uniq = pts.drop_duplicates().reset_index(drop=True)
-        ulat, ulon = uniq["lat"].to_numpy(), uniq["lon"].to_numpy()
+        # one complex number per point: a single hash pass finds the distinct points and each row's
+        pos, upts = pd.factorize(lat[both].to_numpy() + 1j * lon[both].to_numpy())
+        ulat, ulon = np.ascontiguousarray(upts.real), np.ascontiguousarray(upts.imag)
         loc = pd.DataFrame(geo.locate(ulat, ulon)).reset_index(drop=True)
         ok = loc["alcaldia"].notna().to_numpy()
-        swapped = np.zeros(len(uniq), dtype=bool)
+        swapped = np.zeros(len(ulat), dtype=bool)
         if (~ok).any():
             out = np.flatnonzero(~ok)
             near = places.city_mask(ulat[out], ulon[out])
@@ -61,7 +61,6 @@ def coords(rows: Rows, raw_lat: pd.Series, raw_lon: pd.Series, lat_col: str, lon
                     ok[hit] = True
                     loc.loc[hit, ["alcaldia", "colonia", "cuadrante"]] = (
                         sw_loc[["alcaldia", "colonia", "cuadrante"]].to_numpy())
-        pos = pd.MultiIndex.from_frame(uniq).get_indexer(pd.MultiIndex.from_frame(pts))
         inside = pd.Series(False, index=rows.index)
         sw = pd.Series(False, index=rows.index)
         inside[both] = ok[pos]
