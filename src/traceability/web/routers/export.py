@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from datetime import date
 
@@ -43,11 +44,16 @@ class TableExport(BaseModel):
     rows: list[list[str | int | float | None]] = Field(default_factory=list)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters a spreadsheet cell may not hold
+
+
 def cell_value(v):
     """A displayed cell as a typed value: (value, number_format or None)."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None, None
     if v is None or isinstance(v, int | float):
         return v, None
-    s = " ".join(str(v).split())[:MAX_CELL]
+    s = " ".join(_CONTROL.sub("", str(v)).split())[:MAX_CELL]
     if _NUM.match(s):
         n = s.replace(",", "")
         return (float(n) if "." in n else int(n)), ("#,##0.###" if "." in n else "#,##0")
@@ -73,7 +79,8 @@ def cell_value(v):
 
 def _safe_text(s: str) -> str:
     """Text a spreadsheet would evaluate (=, +, -, @ first) is prefixed with an apostrophe."""
-    return "'" + s if s.startswith(_FORMULA_START) else s
+    s = _CONTROL.sub("", s)
+    return "'" + s if s.startswith(_FORMULA_START) and s not in ("-", "+") else s
 
 
 def _check(body: TableExport) -> None:
