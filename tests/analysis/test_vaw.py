@@ -321,4 +321,4 @@ def test_cli_json(city_db, tmp_path):
         assert k in d
     assert d["sesnsp_femicides"]["2019"] == 72
     res = CliRunner().invoke(app, ["analyze", "vaw", "--db", str(city_db), "--alcaldia", "99999"])
-    assert res.exit_code != 0 and "09002..09017" in (res.output + str(res.exception))
+    assert res.exit_code != 0 and "09002..09017" in (res.output + getattr(res, "stderr", "") + str(res.exception))
