@@ -39,7 +39,8 @@ def points_row(i: int, fecha="2022-02-11", lat="19.4326", lon="-99.1332") -> str
 
 def both_readers(path: Path):
     """(fast-or-fallback result, careful-only result, whether the fast path was taken)."""
-    took = readers._fast_csv(readers._open_bytes(path)[0], path.name) is not None
+    text, _ = readers.decode_text(readers._open_bytes(path)[0])
+    took = readers._fast_csv(text.encode("utf-8"), path.name) is not None
     a = readers.read_table(path)
     orig = readers._fast_csv
     readers._fast_csv = lambda *_a, **_k: None
@@ -70,7 +71,8 @@ FAST_CASES = {
     "trailing_blank_line": ((GOOD + "\n").encode(), False),
     "double_encoded": (("\n".join([POINTS_HDR, points_row(1).replace("Centro", "JuÃ¡rez")]) + "\n").encode(), True),
     "semicolons": (GOOD.replace(",", ";").encode(), True),
-    "latin1": (GOOD.replace("Centro", "Juárez").encode("latin-1"), False),
+    "latin1": (GOOD.replace("Centro", "Juárez").encode("latin-1"), True),
+    "utf16": (GOOD.replace("Centro", "Juárez").encode("utf-16"), True),
     "blank_line": (GOOD.replace("\n", "\n\n", 2).encode(), False),
     "quoted_newline": ((POINTS_HDR + '\nCUAUHTEMOC,"Centro\nNorte",19.43,-99.13,FRAUDE,2022-02-11,,2022,1\n'
                         + points_row(2) + "\n").encode(), False),

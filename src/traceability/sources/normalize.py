@@ -63,6 +63,22 @@ def _spread(codes: np.ndarray, values: pd.Series, index: pd.Index, fill, dtype) 
     return pd.Series(arr[codes], index=index, dtype=dtype)
 
 
+def _on_distinct(fn: Callable[[pd.Series], pd.Series | tuple], series: pd.Series):
+    """`fn` (a vectorized, value-by-value normalizer) run on the distinct values of `series` only and
+    spread back to its rows; NaN/None reach `fn` as "". `fn` may return a Series or a tuple of them."""
+    codes, u = _distinct(series)
+    if (codes < 0).any():
+        u = pd.concat([u, pd.Series([""], dtype=object)], ignore_index=True)
+        codes = np.where(codes < 0, len(u) - 1, codes)
+    res = fn(u)
+
+    def spread(r) -> pd.Series:
+        arr = r.to_numpy() if isinstance(r, pd.Series) else np.asarray(r)
+        return pd.Series(arr[codes] if len(arr) else arr[:0], index=series.index, dtype=arr.dtype)
+
+    return tuple(spread(r) for r in res) if isinstance(res, tuple) else spread(res)
+
+
 def _per_unique(series: pd.Series, fn: Callable[[pd.Series], pd.Series | np.ndarray], dtype=None) -> pd.Series:
     """Apply a vectorized `fn` to the distinct values only, then spread the result back."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -244,7 +260,7 @@ def _name_upper_unique(u: pd.Series, keep_digits: bool = True, keep: str = "") -
 def name_upper(series: pd.Series) -> pd.Series:
     """Names in the canonical form: upper case, accents removed, Ñ kept, punctuation removed, single spaces.
     Double-encoded UTF-8 is repaired first. Empty -> None."""
-    return _per_unique(clean(series), _name_upper_unique)
+    return _on_distinct(lambda u: _name_upper_unique(clean(u)), series)
 
 
 PARTICLES = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "Y", "DA", "DI", "DO", "DOS", "VAN", "VON", "MC", "MAC"})
@@ -441,23 +457,36 @@ def int_text(series: pd.Series) -> pd.Series:
 
 def normalize_phone(series: pd.Series) -> pd.Series:
     """Digits only, the last 10 (drops +52, 044, 01...). Fewer than 10 digits -> None."""
-    s = clean(series).str.replace(r"\.0+$", "", regex=True).str.replace(r"\D", "", regex=True)
-    s = s.str[-10:]
-    return s.where(s.str.len() == 10, None)
+    def one(u: pd.Series) -> pd.Series:
+        s = clean(u).str.replace(r"\.0+$", "", regex=True).str.replace(r"\D", "", regex=True)
+        s = s.str[-10:]
+        return s.where(s.str.len() == 10, None)
+
+    return _on_distinct(one, series)
 
 
 def normalize_curp(series: pd.Series) -> pd.Series:
     """CURP/RFC: upper case, no spaces or punctuation; kept even when invalid (linkage validates)."""
-    s = clean(series).str.upper().str.replace(r"[\s\-\.]", "", regex=True)
-    return s.where(s != "", None)
+    def one(u: pd.Series) -> pd.Series:
+        s = clean(u).str.upper().str.replace(r"[\s\-\.]", "", regex=True)
+        return s.where(s != "", None)
+
+    return _on_distinct(one, series)
 
 
 def parse_geopoint(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """A `geopoint` column "lat,lon" (also "(lat, lon)" or "lat lon") -> (lat, lon) float64."""
-    s = clean(series).str.strip("()[] ")
-    parts = s.str.extract(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
-    return (pd.to_numeric(parts[0], errors="coerce").astype("float64"),
-            pd.to_numeric(parts[1], errors="coerce").astype("float64"))
+    def one(u: pd.Series) -> tuple[pd.Series, pd.Series]:
+        s = clean(u).str.strip("()[] ")
+        plain = s.str.fullmatch(r"-?\d+(?:\.\d+)?,-?\d+(?:\.\d+)?")
+        if len(s) and plain.all():  # the usual "19.43,-99.13": split once, convert in C
+            lat, lon = s.str.partition(",")[[0, 2]].to_numpy().astype("float64").T
+            return pd.Series(lat, index=s.index), pd.Series(lon, index=s.index)
+        parts = s.str.extract(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
+        return (pd.to_numeric(parts[0], errors="coerce").astype("float64"),
+                pd.to_numeric(parts[1], errors="coerce").astype("float64"))
+
+    return _on_distinct(one, series)
 
 
 _ADDRESS_ABBREV = [
@@ -480,7 +509,7 @@ def _address_unique(u: pd.Series) -> pd.Series:
 def address_norm(series: pd.Series) -> pd.Series:
     """An address for comparison: `name_upper` form with the usual abbreviations expanded
     (AV. -> AVENIDA, CDA -> CERRADA, COL. -> COLONIA, No. dropped, S/N -> SN, MZ/LT -> MANZANA/LOTE)."""
-    return _per_unique(clean(series), _address_unique)
+    return _on_distinct(lambda u: _address_unique(clean(u)), series)
 
 
 def join_nonempty(*cols: pd.Series, sep: str = " ") -> pd.Series:

@@ -207,19 +207,17 @@ def _frame(header: list[str], rows: list[list[str]], lines: list[int]) -> pd.Dat
 
 # -- CSV, fast path -------------------------------------------------------------------------------------
 
-def _fast_csv(data: bytes, name: str) -> tuple[list[str], pd.DataFrame, str] | None:
-    """A well-formed UTF-8 CSV read by pyarrow (C++, ~10x the csv module): (header, frame, encoding).
+def _fast_csv(data: bytes, name: str) -> tuple[list[str], pd.DataFrame] | None:
+    """A well-formed CSV (given as UTF-8 bytes without BOM) read by pyarrow (C++, ~10x the csv module):
+    (header, frame).
 
     None whenever the file is not plainly well formed, so that the careful reader (`_parse_csv`) handles it
-    and reports every odd line: not UTF-8, blank lines, a bare CR line end, a record spanning lines (a
-    quoted newline or an unbalanced quote), a wrong number of fields. The result is the same frame the
-    careful reader gives (every column `str`, `_line` = physical line with the header as line 1)."""
+    and reports every odd line: blank lines, a bare CR line end, a record spanning lines (a quoted newline
+    or an unbalanced quote), a wrong number of fields. The result is the same frame the careful reader
+    gives (every column `str`, `_line` = physical line with the header as line 1)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    encoding = "utf-8"
-    if data.startswith(b"\xef\xbb\xbf"):
-        data, encoding = data[3:], "utf-8-sig"
     if not data or data[:1] in (b"\r", b"\n") or b"\x00" in data[:4096]:
         return None
     if data.count(b"\r") != data.count(b"\r\n"):
@@ -255,7 +253,7 @@ def _fast_csv(data: bytes, name: str) -> tuple[list[str], pd.DataFrame, str] | N
         if frame[h].dtype != object:
             frame[h] = frame[h].astype(object)
     frame["_line"] = pd.Series(range(2, len(frame) + 2), dtype="int64")
-    return header, frame, encoding
+    return header, frame
 
 
 # -- XLSX ------------------------------------------------------------------------------------------------
@@ -380,19 +378,19 @@ def read_table(path: str | Path) -> RawTable:
         header, rows, lines, bad = _read_xlsx(data, path.name)
         encoding, kind = None, "xlsx"
     else:
-        if not inner.endswith((".jsonl", ".ndjson", ".json")) and data.lstrip()[:1] not in (b"{", b"["):
-            fast = _fast_csv(data, path.name)
-        if fast is not None:
-            header, frame, encoding = fast
-            kind = "csv"
+        text, encoding = decode_text(data, path.name)
+        if inner.endswith((".jsonl", ".ndjson", ".json")) or text.lstrip()[:1] in ("{", "["):
+            header, rows, lines, bad = _read_jsonl(text, path.name)
+            kind = "jsonl"
         else:
-            text, encoding = decode_text(data, path.name)
-            if inner.endswith((".jsonl", ".ndjson", ".json")) or text.lstrip()[:1] in ("{", "["):
-                header, rows, lines, bad = _read_jsonl(text, path.name)
-                kind = "jsonl"
+            kind = "csv"
+            utf8 = (data if encoding == "utf-8" else data[3:] if encoding == "utf-8-sig"
+                    else text.encode("utf-8"))
+            fast = _fast_csv(utf8, path.name)
+            if fast is not None:
+                header, frame = fast
             else:
                 header, rows, lines, bad = _parse_csv(text, path.name)
-                kind = "csv"
     if fast is None:
         frame = _frame(header, rows, lines)
     if kind != "xlsx":
