@@ -7,7 +7,7 @@ Issue 5 asks, at scale 0.2: pairwise precision >= 0.99, recall >= 0.95, B-cubed 
 - scale 0.02 (16,370 mentions, 7,268 true pairs) at 0.9: pairwise P 0.9993 R 0.9267, B-cubed F1 0.9903;
   at 0.5: P 0.9882 R 0.9459 (B-cubed 0.9911); at 0.99: P 0.9997 R 0.9052 (B-cubed 0.9876);
 - scale 0.05 (41k mentions) at 0.9: P 0.9987 R 0.9562, B-cubed F1 0.9905;
-- scale 0.2 (164k mentions) at 0.9: P 0.9984 R 0.9543 F1 0.9759, B-cubed F1 0.9883.
+- scale 0.2 (164k mentions) at 0.9: P 0.9985 R 0.9606 F1 0.9792, B-cubed F1 0.9900 (bench_link: 254 s, 1.8 GB).
 
 A small city has few true pairs per source pair, and the pairs that cannot be linked by design weigh
 more: mentions with an alias only (security commissions) stay singletons, legal-person victims are not
