@@ -231,3 +231,15 @@ def test_same_seed_same_bytes(synth_city, tmp_path):
     generate_city(tmp_path / "again", scale=0.03, years=1, seed=7)
     assert digest(tmp_path / "again") == digest(synth_city)
     json.dumps(digest(synth_city))
+
+
+def test_prison_admissions_carry_birth_dates(synth_city):
+    """Every inmate has a birth date (a negative day number is a date before the start, not a missing one)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(synth_city / "penitenciario.xlsx", read_only=True)
+    rows = list(wb.active.iter_rows(values_only=True))
+    col = rows[0].index("fecha_nacimiento")
+    births = [r[col] for r in rows[1:]]
+    assert births and all(b is not None for b in births)
+    assert all(1900 < b.year < 2015 for b in births)

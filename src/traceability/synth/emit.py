@@ -514,12 +514,14 @@ class Emitter:
         sexm = self.p["sex"].to_numpy()[pid] == "M"
         centro = np.where(sexm, CENTRO_M, np.asarray(CENTROS_H, dtype=object)[rng.integers(0, len(CENTROS_H), n)])
         keys = np.char.add(self.kp + "ING-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
+        # negative days are "no date" only for admissions and releases; birth days are all before the start
         to_dt = lambda d: [None if x < 0 else pd.Timestamp(w.dates([x])[0]).to_pydatetime() for x in d]  # noqa: E731
+        births = [pd.Timestamp(x).to_pydatetime() for x in w.dates(self.p["birth"].to_numpy()[pid])]
         rows = {
             "id_ingreso": keys, "expediente": [f"EXP-{x:06d}" for x in pid * 7 % 999983],
             "nombre": g, "apellido_paterno": a, "apellido_materno": b,
             "alias": np.where(rng.random(n) < 0.7, self.p["alias"].to_numpy()[pid], ""),
-            "fecha_nacimiento": to_dt(self.p["birth"].to_numpy()[pid]), "sexo": self.sex(pid, "word"),
+            "fecha_nacimiento": births, "sexo": self.sex(pid, "word"),
             "centro": centro, "dormitorio": [f"DORMITORIO {x}" for x in rng.integers(1, 11, n)],
             "fecha_ingreso": to_dt(pr["in_day"].to_numpy()), "fecha_egreso": to_dt(pr["out_day"].to_numpy()),
             "motivo_egreso": pr["motivo_egreso"].to_numpy(), "causa_penal": crow["causa"].to_numpy(),
