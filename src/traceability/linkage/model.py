@@ -9,6 +9,10 @@ with a label an analyst can read):
 - surnames: exact pair (TF on the pair) · pair reversed · same phonetic pair in either order · one second
   surname missing and the other surname agrees (TF on the first) · both Jaro-Winkler ≥ 0.88 · first surname
   only · else;
+- full name (only where given names or first surname disagree field by field; weight 0 otherwise, so
+  agreement is not counted twice): same set of name tokens · sorted tokens Jaro-Winkler ≥ 0.92 · every
+  token of the shorter name in the other · three tokens in common · else — a whole name split into fields
+  at the wrong place (911 callers) or given names and surname swapped;
 - birth: exact birth date · one-character typo · birth year within 1 (one side only has an age at the
   event) · within 3 · else;
 - CURP (exact · Damerau-Levenshtein ≤ 2 · else), RFC (first 10 characters), phone (TF), address (TF, fuzzy),
@@ -41,13 +45,14 @@ log = logging.getLogger(__name__)
 FEATURE_COLUMNS = [
     "unique_id", "given_names", "given_key", "given_tokens", "given_phon", "surname_1", "surname_2",
     "sur1_phon", "sur2_phon", "sursort_phon", "surnames", "birth_date", "yob", "birth_lo", "birth_hi", "sex", "curp", "curp_valid",
-    "rfc10", "phone", "address_norm", "alias", "given_x", "sur1_x", "case_key", "causa", "event_date",
+    "rfc10", "phone", "address_norm", "addr_num", "alias", "given_x", "sur1_x", "name_tokens", "name_sorted",
+    "case_key", "causa", "event_date",
 ]
 
 STRING_COLUMNS = [
     "unique_id", "given_names", "given_key", "given_phon", "surname_1", "surname_2", "sur1_phon", "sur2_phon",
-    "sursort_phon", "surnames", "birth_date", "sex", "curp", "rfc10", "phone", "address_norm", "alias",
-    "given_x", "sur1_x", "case_key", "causa",
+    "sursort_phon", "surnames", "birth_date", "sex", "curp", "rfc10", "phone", "address_norm", "addr_num", "alias",
+    "given_x", "sur1_x", "name_sorted", "case_key", "causa",
 ]
 
 MENTION_SQL = (
@@ -144,6 +149,16 @@ def features(mentions: pd.DataFrame) -> pd.DataFrame:
                                       na_action="ignore")
     out["phone"] = ph.values
     out["address_norm"] = mentions["address_norm"].map(_s).map(names.name_upper, na_action="ignore").values
+    # the first number of the address (house number): with the birth date, a blocking key for records
+    # whose names are too corrupted for the name keys
+    out["addr_num"] = out["address_norm"].map(
+        lambda a: next((t for t in a.split(" ") if t.isdigit()), None) if isinstance(a, str) else None).values
+    # every name token whatever field it was written in (a whole name split at the wrong place, given
+    # names and surnames swapped): the "full name" comparison and a blocking key
+    toks = [names.name_tokens(a, b, c) for a, b, c in zip(out["given_names"], out["surname_1"],
+                                                             out["surname_2"], strict=True)]
+    out["name_tokens"] = [list(t) if t else None for t in toks]
+    out["name_sorted"] = [" ".join(sorted(t)) if t else None for t in toks]
     out["alias"] = mentions["alias"].map(_s).map(names.name_upper, na_action="ignore").values
     # copies for the "fields mixed up" levels: a comparison that reads another comparison's column is
     # held fixed by Splink in the EM session blocked on that column, so neither name comparison would
@@ -257,6 +272,21 @@ def comparisons() -> list[dict]:
             _lvl("l.sur1_phon = r.sur1_phon", "first surname only", 0.02, tf="surname_1"),
             _lvl("ELSE", "different surnames", 0.02),
         ]),
+        _cmp("full_name", "All name tokens, whatever field each was written in (only where the fields disagree)", [
+            # where given names and first surname agree field by field, the two comparisons above judge
+            # the name: weight 0 here, so that agreement is not counted twice
+            _lvl("l.name_sorted IS NULL OR r.name_sorted IS NULL OR (l.given_key = r.given_key AND "
+                 "(l.sur1_phon = r.sur1_phon OR l.sursort_phon = r.sursort_phon))",
+                 "null, or fields agree (judged by the given-name and surname comparisons)", null=True),
+            _lvl("l.name_sorted = r.name_sorted", "same name tokens, split into fields differently", 0.4),
+            _lvl("jaro_winkler_similarity(l.name_sorted, r.name_sorted) >= 0.92",
+                 "name tokens nearly the same, split differently", 0.2),
+            _lvl("len(list_intersect(l.name_tokens, r.name_tokens)) >= 2 AND len(list_intersect(l.name_tokens, "
+                 "r.name_tokens)) = least(len(l.name_tokens), len(r.name_tokens))",
+                 "every token of the shorter name in the other (at least two)", 0.15),
+            _lvl("len(list_intersect(l.name_tokens, r.name_tokens)) >= 3", "three name tokens in common", 0.05),
+            _lvl("ELSE", "name tokens differ", 0.2),
+        ]),
         _cmp("birth", "Birth date, or birth year from age at the event", [
             _lvl("l.yob IS NULL OR r.yob IS NULL", "null", null=True),
             _lvl("l.birth_date = r.birth_date", "same birth date", 0.6),
@@ -339,6 +369,11 @@ BLOCKING_RULES = [
     "l.given_phon = r.sur1_phon AND l.sur1_phon = r.given_phon",
     "l.case_key = r.case_key",
     "l.causa = r.causa",
+    # the name split into fields differently (a whole name cut at the wrong place, fields swapped)
+    "l.name_sorted = r.name_sorted",
+    # names too corrupted for the name keys: the birth date with one more key
+    "l.given_phon = r.given_phon AND l.birth_date = r.birth_date",
+    "l.birth_date = r.birth_date AND l.addr_num = r.addr_num",
 ]
 
 # EM sessions: each blocks on exactly the columns one comparison compares (never on a derived key).

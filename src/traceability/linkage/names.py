@@ -90,6 +90,21 @@ def given_tokens(given_names: str | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def name_tokens(*parts: str | None) -> tuple[str, ...]:
+    """The distinct tokens of a whole name, whatever field each part was written in (particles dropped).
+
+    >>> name_tokens("JUAN", "CARLOS", "PEREZ") == name_tokens("JUAN CARLOS", "PEREZ", None)
+    True
+    """
+    out: list[str] = []
+    for part in parts:
+        s = name_upper(part) if isinstance(part, str) else None
+        for tok in (s.split(" ") if s else ()):
+            if tok not in PARTICLES and tok not in out:
+                out.append(tok)
+    return tuple(out)
+
+
 def given_key(given_names: str | None) -> str | None:
     """The first distinctive canonical given name (the blocking and matching key for given names)."""
     toks = given_tokens(given_names)

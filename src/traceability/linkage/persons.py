@@ -18,8 +18,10 @@ What is linked, and how
 Clustering guarded against chaining
 -----------------------------------
 Pairs at or above the threshold are merged strongest first (Kruskal order); a merge is refused when the
-merged cluster would hold two different valid CURPs, two sexes, birth dates that are not one typo apart, or
-birth years more than 3 apart. The weakest edges are therefore the ones left out, and a cluster that
+merged cluster would hold two different valid CURPs or two sexes in records the model did not link directly,
+or birth dates that are not one typo apart (birth years more than 3 apart) in more such records than there
+are direct links between the two parts (one record with a wrong birth date, linked directly to most of its
+person's records, joins them). The weakest edges are therefore the ones left out, and a cluster that
 chaining would have built across two people stays split. The edges used (a maximum spanning forest) are
 kept in `person_link_edge`, so each cluster's weakest link can be shown and explained.
 
@@ -162,23 +164,27 @@ class _Clusters:
             return False
         return self._dates_compatible(a[4], b[4])
 
-    def _pair_conflict(self, x: str, y: str) -> bool:
+    def _pair_conflict(self, x: str, y: str) -> int:
+        """0 none; 1 birth (dates more than a typo, or years more than 3, apart); 2 CURP or sex."""
         ax, ay = self.attrs.get(x), self.attrs.get(y)
         if ax is None or ay is None:
-            return False
+            return 0
         (cx, sx, yx, bx), (cy, sy, yy, by) = ax, ay
         if cx and cy and cx != cy:
-            return True
+            return 2
         if sx and sy and sx != sy:
-            return True
+            return 2
         if yx is not None and yy is not None and abs(yx - yy) > MAX_YOB_SPREAD:
-            return True
-        return bool(bx and by and not self._dates_compatible({bx}, {by}))
+            return 1
+        return int(bool(bx and by and not self._dates_compatible({bx}, {by})))
 
     def consistent(self, ra: str, rb: str) -> bool:
-        """May these components merge? A conflicting pair (different valid CURPs, sexes, or birth dates
-        more than a typo or 3 years apart) blocks the merge unless the model linked that very pair
-        directly: the guard stops chaining, it does not overrule the model's own pairwise decision."""
+        """May these components merge? A conflicting pair that the model did not link directly blocks the
+        merge: the guard stops chaining, it does not overrule the model's own pairwise decisions. A
+        different CURP or sex always blocks; conflicting birth dates block unless outvoted, i.e. the two
+        components have more direct links between them than such conflicting pairs (one record of a
+        person with a wrong birth date, linked directly to most of the person's other records on
+        everything else, is not a chain across two people)."""
         if self._summary_consistent(self.info[ra], self.info[rb]):
             return True
         if len(self.info[ra][0] | self.info[rb][0]) > 1:
@@ -186,11 +192,17 @@ class _Clusters:
         ma, mb = self.members[ra], self.members[rb]
         if len(ma) * len(mb) > 20_000:
             return False
+        soft = links = 0
         for x in ma:
             for y in mb:
-                if self._pair_conflict(x, y) and (min(x, y), max(x, y)) not in self.direct:
+                if (min(x, y), max(x, y)) in self.direct:
+                    links += 1
+                    continue
+                c = self._pair_conflict(x, y)
+                if c == 2:
                     return False
-        return True
+                soft += c
+        return soft == 0 or soft < links
 
     def union(self, a: str, b: str, guard: bool = True) -> str | None:
         """Merge the components of a and b; None when refused (guard) or already one."""
