@@ -196,3 +196,21 @@ def test_incremental_keeps_ids(tmp_path):
         s4 = persons.resolve(wh)
         assert s4["new_mentions"] == 0
         assert dict(wh.query("SELECT mention_id, person_id FROM person_membership")) == again
+
+
+def test_guard_birth_date_outvoted_by_direct_links():
+    """A record with a wrong birth date, linked directly to most of its person's records, joins them; a
+    single link across two people born years apart does not."""
+    one = [("a", "d", 0.99), ("b", "d", 0.98), ("a", "b", 0.97), ("a", "c", 0.96), ("b", "c", 0.95)]
+    edges = pd.DataFrame({"unique_id_l": [e[0] for e in one], "unique_id_r": [e[1] for e in one],
+                          "match_probability": [e[2] for e in one], "match_weight": [9.0, 8.0, 7.0, 6.0, 5.0]})
+    born = (None, None, 1990, "1990-05-01")
+    attrs = {"a": born, "b": born, "c": born, "d": (None, None, 1951, "1951-11-23")}
+    comps, _, refused = persons.cluster_edges(["a", "b", "c", "d"], edges, attrs, 0.9)
+    assert sorted(sorted(v) for v in comps.values()) == [["a", "b", "c", "d"]] and refused == 0
+    # a chain: x1, x2 (1990) and y (1970), one link x1–y only
+    edges = pd.DataFrame({"unique_id_l": ["x1", "x1"], "unique_id_r": ["x2", "y"],
+                          "match_probability": [0.99, 0.95], "match_weight": [9.0, 5.0]})
+    attrs = {"x1": born, "x2": born, "y": (None, None, 1970, "1970-02-03")}
+    comps, _, refused = persons.cluster_edges(["x1", "x2", "y"], edges, attrs, 0.9)
+    assert sorted(sorted(v) for v in comps.values()) == [["x1", "x2"], ["y"]] and refused == 1
