@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from ..errors import UsageError
-from .common import DbOption, FormatOption, OutOption, check_format, emit, open_warehouse
-
-
-def _date(name: str, v: str | None) -> date | None:
-    if not v:
-        return None
-    try:
-        return date.fromisoformat(v)
-    except ValueError:
-        raise UsageError(f"{name} {v!r} is not a date: write it as YYYY-MM-DD") from None
+from .common import (
+    DbOption,
+    FormatOption,
+    OutOption,
+    check_format,
+    emit,
+    open_warehouse,
+    parse_alcaldia,
+    parse_window,
+)
 
 
 def register(app, analyze_app) -> None:
@@ -35,16 +34,12 @@ def register(app, analyze_app) -> None:
     ) -> None:
         """Share of carpetas with an accused, a detention, a court case, a conviction, a prison admission."""
         from ..analysis.chains import BY, Attrition
-        from ..web.filters import ALCALDIAS
 
         check_format(fmt)
-        if alcaldia and alcaldia not in ALCALDIAS:
-            raise UsageError(f"unknown --alcaldia {alcaldia!r}: use an INEGI code 09002..09017")
+        alcaldia = parse_alcaldia(alcaldia)
         if by and by not in BY:
             raise UsageError(f"unknown --by {by!r}: use one of {', '.join(BY)}")
-        d0, d1 = _date("--from", date_from), _date("--to", date_to)
-        if d0 and d1 and d0 > d1:
-            raise UsageError("--from is after --to: swap them")
+        d0, d1 = parse_window(date_from, date_to)
         with open_warehouse(db, read_only=True, must_exist=True) as wh:
             res = Attrition.from_warehouse(wh, date_from=d0, date_to=d1, alcaldia=alcaldia, crime=crime, by=by)
         title = (f"attrition of {res.n_carpetas:,} carpetas "

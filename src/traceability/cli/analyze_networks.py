@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import UsageError
-from .common import DbOption, FormatOption, OutOption, check_format, console, emit, open_warehouse
-
-
-def _date(name: str, v: str | None) -> date | None:
-    if not v:
-        return None
-    try:
-        return date.fromisoformat(v)
-    except ValueError:
-        raise UsageError(f"{name} {v!r} is not a date: write it as YYYY-MM-DD") from None
+from .common import (
+    DbOption,
+    FormatOption,
+    OutOption,
+    check_format,
+    console,
+    emit,
+    open_warehouse,
+    parse_date,
+)
 
 
 def register(app, analyze_app) -> None:
@@ -66,7 +65,7 @@ def register(app, analyze_app) -> None:
         with open_warehouse(db, read_only=True, must_exist=True) as wh:
             if not wh.scalar("SELECT count(*) FROM association"):
                 raise UsageError("the association table is empty: run `traceability link` first")
-            res = Networks.from_warehouse(wh, date_from=_date("--from", date_from), date_to=_date("--to", date_to),
+            res = Networks.from_warehouse(wh, date_from=parse_date("--from", date_from), date_to=parse_date("--to", date_to),
                                           kinds=kind_list, resolution=resolution, seed=seed,
                                           min_group_size=min_group_size, top=top)
         if export:

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import TraceabilityError, UsageError
-from .common import DbOption, FormatOption, OutOption, check_format, emit, open_warehouse
-
-
-def _date(name: str, v: str | None) -> date | None:
-    if not v:
-        return None
-    try:
-        return date.fromisoformat(v)
-    except ValueError:
-        raise UsageError(f"{name} {v!r} is not a date: write it as YYYY-MM-DD") from None
+from .common import (
+    DbOption,
+    FormatOption,
+    OutOption,
+    check_format,
+    emit,
+    open_warehouse,
+    parse_date,
+)
 
 
 def register(app, analyze_app) -> None:
@@ -55,8 +53,8 @@ def register(app, analyze_app) -> None:
         spec = load_weights(weights) if weights else None
         with open_warehouse(db, read_only=True, must_exist=True) as wh:
             res = RepeatOffenders.from_warehouse(
-                wh, basis=basis, crime=crime, alcaldia=alcaldia, date_from=_date("--from", date_from),
-                date_to=_date("--to", date_to), top=top, n_boot=n_boot, seed=seed, weights=spec,
+                wh, basis=basis, crime=crime, alcaldia=alcaldia, date_from=parse_date("--from", date_from),
+                date_to=parse_date("--to", date_to), top=top, n_boot=n_boot, seed=seed, weights=spec,
                 survival=not no_survival)
             d = res.to_dict()
         c = d["concentration"]

@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import UsageError
-from .common import DbOption, FormatOption, OutOption, check_format, emit, open_warehouse
-
-FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
-ToOption = Annotated[str | None, typer.Option("--to", help="Last day, inclusive (YYYY-MM-DD).")]
-AlcaldiaOption = Annotated[str | None, typer.Option("--alcaldia", help="INEGI code 09002…09017 or a name.")]
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} {value!r} is not a date: write it as YYYY-MM-DD") from None
-
-
-def _alcaldia(value: str | None) -> str | None:
-    if not value:
-        return None
-    from ..analysis._places import alcaldia_code
-
-    try:
-        from ..geo import alcaldia_code as geo_code
-    except ImportError:
-        geo_code = alcaldia_code
-    code = geo_code(value) or alcaldia_code(value)
-    if not code:
-        raise UsageError(f"--alcaldia {value!r}: unknown alcaldía; give the INEGI code (09002…09017) or its name")
-    return code
+from .common import (
+    AlcaldiaOption,
+    DbOption,
+    FormatOption,
+    FromOption,
+    OutOption,
+    ToOption,
+    check_format,
+    emit,
+    open_warehouse,
+    parse_alcaldia,
+    parse_date,
+)
 
 
 def register(app: typer.Typer, analyze_app: typer.Typer) -> None:
@@ -74,9 +57,9 @@ def register(app: typer.Typer, analyze_app: typer.Typer) -> None:
             raise UsageError("--window must be at least 1 day")
         with open_warehouse(db, read_only=True, must_exist=True) as wh:
             r = RepeatVictimization.from_warehouse(
-                wh, window_days=window, kinds=tuple(kind_list), date_from=_date(date_from, "--from"),
-                date_to=_date(date_to, "--to"), alcaldia=_alcaldia(alcaldia), crime_group=crime, near=near,
-                as_of=_date(as_of, "--as-of"), at_risk_days=at_risk_days)
+                wh, window_days=window, kinds=tuple(kind_list), date_from=parse_date("--from", date_from),
+                date_to=parse_date("--to", date_to), alcaldia=parse_alcaldia(alcaldia), crime_group=crime, near=near,
+                as_of=parse_date("--as-of", as_of), at_risk_days=at_risk_days)
         emit(r.to_dict(), r.rows(), fmt, out, title=f"repeat victimization (window {window} days)")
 
     @analyze_app.command("near-repeat")
@@ -116,7 +99,7 @@ def register(app: typer.Typer, analyze_app: typer.Typer) -> None:
         kw = dict(distance_bands=parse_bands(distance_bands, "--distance-bands"),
                   time_bands=parse_bands(time_bands, "--time-bands"), permutations=permutations, seed=seed,
                   metric=metric, same_location=same_location)
-        d_from, d_to = _date(date_from, "--from"), _date(date_to, "--to")
+        d_from, d_to = parse_date("--from", date_from), parse_date("--to", date_to)
         if input_csv is not None:
             if alcaldia:
                 raise UsageError("--alcaldia applies to the warehouse; filter the CSV yourself or drop --input")
@@ -125,7 +108,7 @@ def register(app: typer.Typer, analyze_app: typer.Typer) -> None:
         else:
             with open_warehouse(db, read_only=True, must_exist=True) as wh:
                 k = KnoxTest.from_warehouse(wh, crime_group=crime, date_from=d_from, date_to=d_to,
-                                            alcaldia=_alcaldia(alcaldia), **kw)
+                                            alcaldia=parse_alcaldia(alcaldia), **kw)
         emit(k.to_dict(), k.rows(), fmt, out,
              title=f"Knox test: {k.n:,} events, {k.permutations} permutations, {k.seconds:.2f} s")
 
@@ -152,8 +135,8 @@ def register(app: typer.Typer, analyze_app: typer.Typer) -> None:
         if not 5 <= resolution <= 10:
             raise UsageError("--resolution must be between 5 and 10 (8 is about 0.74 km² per cell)")
         with open_warehouse(db, read_only=True, must_exist=True) as wh:
-            h = HotSpots.from_warehouse(wh, crime_group=crime, date_from=_date(date_from, "--from"),
-                                        date_to=_date(date_to, "--to"), alcaldia=_alcaldia(alcaldia),
+            h = HotSpots.from_warehouse(wh, crime_group=crime, date_from=parse_date("--from", date_from),
+                                        date_to=parse_date("--to", date_to), alcaldia=parse_alcaldia(alcaldia),
                                         resolution=resolution, permutations=permutations, seed=seed,
                                         bandwidth=bandwidth)
         emit(h.to_dict(geometry=geometry), h.rows(), fmt, out, title=f"hot spots: {h.n:,} events")

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import UsageError
-from .common import DbOption, FormatOption, OutOption, check_format, emit, open_warehouse
-
-
-def _date(name: str, v: str | None) -> date | None:
-    if not v:
-        return None
-    try:
-        return date.fromisoformat(v)
-    except ValueError:
-        raise UsageError(f"{name} {v!r} is not a date: write it as YYYY-MM-DD") from None
+from .common import (
+    DbOption,
+    FormatOption,
+    OutOption,
+    check_format,
+    emit,
+    open_warehouse,
+    parse_alcaldia,
+    parse_window,
+)
 
 
 def register(app, analyze_app) -> None:
@@ -41,14 +40,10 @@ def register(app, analyze_app) -> None:
         The JSON holds person ids of women (sensitivity label vaw): keep the output where the label allows.
         """
         from ..analysis.vaw import DEFAULT_PARAMS, ViolenceAgainstWomen
-        from ..web.filters import ALCALDIAS
 
         check_format(fmt)
-        if alcaldia and alcaldia not in ALCALDIAS:
-            raise UsageError(f"unknown --alcaldia {alcaldia!r}: use an INEGI code 09002..09017")
-        d0, d1 = _date("--from", date_from), _date("--to", date_to)
-        if d0 and d1 and d0 > d1:
-            raise UsageError("--from is after --to: swap them")
+        alcaldia = parse_alcaldia(alcaldia)
+        d0, d1 = parse_window(date_from, date_to)
         if sesnsp is not None and not Path(sesnsp).exists():
             raise UsageError(f"--sesnsp {sesnsp} not found: give the SESNSP victims zip (IDVFC_NM_*.zip)")
         if k_contacts < 1 or min_flags < 1:

@@ -35,6 +35,9 @@ DbOption = Annotated[
                  show_default=False),
 ]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day, inclusive (YYYY-MM-DD).")]
+AlcaldiaOption = Annotated[str | None, typer.Option("--alcaldia", help="INEGI code 09002…09017 or the alcaldía's name.")]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file.")]
 
 
@@ -55,6 +58,37 @@ def check_format(fmt: str, allowed=("table", "json", "csv")) -> str:
     if fmt not in allowed:
         raise UsageError(f"unknown --format {fmt!r}: use one of {', '.join(allowed)}")
     return fmt
+
+
+def parse_date(option: str, value: str | None):
+    """A --from/--to style option as a date, or a one-line usage error."""
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def parse_window(date_from: str | None, date_to: str | None):
+    d0, d1 = parse_date("--from", date_from), parse_date("--to", date_to)
+    if d0 and d1 and d0 > d1:
+        raise UsageError("--from is after --to: swap them")
+    return d0, d1
+
+
+def parse_alcaldia(value: str | None) -> str | None:
+    """An alcaldía given by INEGI code or by name (any spelling the adapters accept) → its INEGI code."""
+    if not value:
+        return None
+    from ..geo import ALCALDIAS, alcaldia_code
+
+    code = value if value in ALCALDIAS else alcaldia_code(value)
+    if not code:
+        raise UsageError(f"unknown --alcaldia {value!r}: give an INEGI code 09002..09017 or the alcaldía's name")
+    return code
 
 
 def _json_default(o: Any):
