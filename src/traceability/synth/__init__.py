@@ -65,7 +65,7 @@ def _generate_one(out: Path, scale: float, years: int, start: date, seed, progre
     for step in steps:
         step()
         if progress:
-            progress(n=1, total=len(steps), description=f"writing {step.__name__}")
+            progress(n=1, total=world.n_steps + len(steps), description=f"writing {step.__name__}")
     truth = em.truth()
     files = {k: em.files[k] for k in sorted(em.files) if not k.startswith("truth/")}
     truth_files = {k: em.files[k] for k in sorted(em.files) if k.startswith("truth/")}

@@ -220,9 +220,11 @@ class World:
     def run(self) -> World:
         steps = [self._crimes, self._vaw, self._offenders, self._victims, self._justice, self._reoffending,
                  self._calls, self._er, self._civic, self._groups_records, self._finish]
+        self.n_steps = len(steps)
         for step in steps:
             step()
-            self.progress(n=1, total=len(steps), description=step.__name__.strip("_"))
+            # the emitter's 12 writing steps follow on the same bar
+            self.progress(n=1, total=len(steps) + 12, description=step.__name__.strip("_"))
         return self
 
     def _months(self):
