@@ -382,28 +382,41 @@ def call_pair_weight(dt_hours: float | None, dist_m: float | None, same_alcaldia
 
 
 def _call_carpeta_candidates(wh, max_km: float = 2.0) -> pd.DataFrame:
+    """Candidate (call, carpeta) pairs: the call from 2 h before to 72 h after the crime (and not after the
+    carpeta was opened), within `max_km` (a lat/lon box) or, without a point, in the same alcaldía.
+
+    A plain range join over time is billions of comparisons at city scale (1.5 M calls × 200 k carpetas),
+    so both sides are bucketed first — 2 km grid cells and days — and joined on equal buckets, each carpeta
+    spread over its 3 × 3 neighbouring cells and the days its window touches; the exact conditions are then
+    checked on the few pairs that share a bucket.
+    """
     deg = max_km / 111.0
-    # the carpeta node: first carpeta_crime row of its key (see _carpeta_nodes), or the keyless row
-    return wh.df(
-        "WITH k AS (SELECT * FROM (SELECT e.*, row_number() OVER (PARTITION BY coalesce(case_key_norm, event_id) "
-        "  ORDER BY occurred_at NULLS LAST, event_id) AS rn FROM event e WHERE kind = 'carpeta_crime' "
-        "  AND occurred_at IS NOT NULL) WHERE rn = 1), "
-        "c AS (SELECT event_id, occurred_at, lat, lon, alcaldia, crime FROM event WHERE kind = 'call_911' "
-        "  AND occurred_at IS NOT NULL) "
+    pair_sql = (
         "SELECT c.event_id AS call_id, k.event_id AS carpeta_id, "
         "  date_diff('second', k.occurred_at, c.occurred_at) / 3600.0 AS dt_hours, "
         "  CASE WHEN c.lat IS NOT NULL AND k.lat IS NOT NULL THEN "
         "    6371000 * 2 * asin(sqrt(pow(sin(radians(k.lat - c.lat) / 2), 2) + cos(radians(c.lat)) * "
         "    cos(radians(k.lat)) * pow(sin(radians(k.lon - c.lon) / 2), 2))) END AS dist_m, "
         "  CASE WHEN c.alcaldia IS NULL OR k.alcaldia IS NULL THEN NULL ELSE c.alcaldia = k.alcaldia END "
-        "    AS same_alcaldia, "
-        "  c.crime AS call_crime, k.crime AS carpeta_crime "
-        "FROM c JOIN k ON c.occurred_at >= k.occurred_at - INTERVAL 2 HOUR "
-        "  AND c.occurred_at <= k.occurred_at + INTERVAL 72 HOUR "
-        "  AND (k.reported_at IS NULL OR c.occurred_at <= k.reported_at + INTERVAL 1 DAY) "
-        "WHERE (c.lat IS NULL OR k.lat IS NULL OR (abs(c.lat - k.lat) <= ? AND abs(c.lon - k.lon) <= ?)) "
-        "  AND (c.lat IS NOT NULL AND k.lat IS NOT NULL OR c.alcaldia = k.alcaldia)",
-        [deg, deg])
+        "    AS same_alcaldia, c.crime AS call_crime, k.crime AS carpeta_crime ")
+    window = ("c.occurred_at >= k.occurred_at - INTERVAL 2 HOUR AND c.occurred_at <= k.occurred_at + INTERVAL 72 HOUR "
+              "AND (k.reported_at IS NULL OR c.occurred_at <= k.reported_at + INTERVAL 1 DAY)")
+    return wh.df(
+        "WITH k AS (SELECT * FROM (SELECT e.*, row_number() OVER (PARTITION BY coalesce(case_key_norm, event_id) "
+        "  ORDER BY occurred_at NULLS LAST, event_id) AS rn FROM event e WHERE kind = 'carpeta_crime' "
+        "  AND occurred_at IS NOT NULL) WHERE rn = 1), "
+        "c AS (SELECT event_id, occurred_at, lat, lon, alcaldia, crime, "
+        "  CAST(floor(lat / ?) AS BIGINT) AS gy, CAST(floor(lon / ?) AS BIGINT) AS gx, "
+        "  CAST(occurred_at AS DATE) AS day FROM event WHERE kind = 'call_911' AND occurred_at IS NOT NULL), "
+        "kd AS (SELECT k.*, CAST(k.occurred_at AS DATE) + CAST(d AS INTEGER) AS day FROM k, range(-1, 5) t(d)), "
+        "kb AS (SELECT kd.*, CAST(floor(kd.lat / ?) AS BIGINT) + dy AS gy, CAST(floor(kd.lon / ?) AS BIGINT) + dx AS gx "
+        "  FROM kd, range(-1, 2) a(dy), range(-1, 2) b(dx) WHERE kd.lat IS NOT NULL) "
+        f"{pair_sql} FROM c JOIN kb k ON c.gy = k.gy AND c.gx = k.gx AND c.day = k.day "
+        f"WHERE {window} AND abs(c.lat - k.lat) <= ? AND abs(c.lon - k.lon) <= ? "
+        "UNION ALL "
+        f"{pair_sql} FROM c JOIN kd k ON c.alcaldia = k.alcaldia AND c.day = k.day "
+        f"WHERE {window} AND (c.lat IS NULL OR k.lat IS NULL)",
+        [deg, deg, deg, deg, deg, deg])
 
 
 def score_call_pairs(cand: pd.DataFrame, weights: dict = CALL_WEIGHTS) -> pd.DataFrame:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 from collections import defaultdict
@@ -352,6 +353,8 @@ def _predict(wh, feats_table: str, settings: dict | str, train: bool, threshold:
     from splink import DuckDBAPI, Linker
 
     quiet_splink()  # its training chatter is not ours to print
+    # DuckDB would take up to 80 % of the machine for the pair joins; cap it and let it spill to disk
+    wh.execute(f"SET memory_limit = '{os.environ.get('TRACEABILITY_LINK_MEMORY', '6GB')}'")
     db_api = DuckDBAPI(wh.con)
     sdf = db_api.register(feats_table, dataset_display_name="mentions")
     if isinstance(settings, str):
