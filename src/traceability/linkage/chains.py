@@ -391,6 +391,10 @@ def _call_carpeta_candidates(wh, max_km: float = 2.0) -> pd.DataFrame:
     checked on the few pairs that share a bucket.
     """
     deg = max_km / 111.0
+    # medical emergencies, accidents and services (crime group NO_DELITO) never become carpetas: four in five
+    # 911 incidents, left out before pairing
+    not_crime = ("AND crime NOT IN (SELECT code FROM crime_code WHERE crime_group = 'NO_DELITO')"
+                 if wh.table_exists("crime_code") else "")
     pair_sql = (
         "SELECT c.event_id AS call_id, k.event_id AS carpeta_id, "
         "  date_diff('second', k.occurred_at, c.occurred_at) / 3600.0 AS dt_hours, "
@@ -407,7 +411,8 @@ def _call_carpeta_candidates(wh, max_km: float = 2.0) -> pd.DataFrame:
         "  AND occurred_at IS NOT NULL) WHERE rn = 1), "
         "c AS (SELECT event_id, occurred_at, lat, lon, alcaldia, crime, "
         "  CAST(floor(lat / ?) AS BIGINT) AS gy, CAST(floor(lon / ?) AS BIGINT) AS gx, "
-        "  CAST(occurred_at AS DATE) AS day FROM event WHERE kind = 'call_911' AND occurred_at IS NOT NULL), "
+        "  CAST(occurred_at AS DATE) AS day FROM event WHERE kind = 'call_911' AND occurred_at IS NOT NULL "
+        f"  {not_crime}), "
         "kd AS (SELECT k.*, CAST(k.occurred_at AS DATE) + CAST(d AS INTEGER) AS day FROM k, range(-1, 5) t(d)), "
         "kb AS (SELECT kd.*, CAST(floor(kd.lat / ?) AS BIGINT) + dy AS gy, CAST(floor(kd.lon / ?) AS BIGINT) + dx AS gx "
         "  FROM kd, range(-1, 2) a(dy), range(-1, 2) b(dx) WHERE kd.lat IS NOT NULL) "
