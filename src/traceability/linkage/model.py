@@ -288,7 +288,7 @@ def comparisons() -> list[dict]:
             _lvl("jaro_winkler_similarity(l.name_sorted, r.name_sorted) >= 0.92",
                  "name tokens nearly the same, split differently", 0.032, u=0.002, fixed=True),
             _lvl("len(list_intersect(l.name_tokens, r.name_tokens)) >= 2 AND len(list_intersect(l.name_tokens, "
-                 "r.name_tokens)) = least(len(l.name_tokens), len(r.name_tokens))",
+                 "r.name_tokens)) = least(array_length(l.name_tokens), array_length(r.name_tokens))",
                  "every token of the shorter name in the other (at least two)", 0.024, u=0.003, fixed=True),
             _lvl("len(list_intersect(l.name_tokens, r.name_tokens)) >= 3", "three name tokens in common", 0.016,
                  u=0.004, fixed=True),
