@@ -8,6 +8,7 @@ import typer
 
 from ..errors import UsageError
 from .common import (
+    AlcaldiaOption,
     DbOption,
     FormatOption,
     OutOption,
@@ -27,7 +28,7 @@ def register(app, analyze_app) -> None:
         out: OutOption = None,
         date_from: Annotated[str | None, typer.Option("--from", help="First day of the crimes (YYYY-MM-DD).")] = None,
         date_to: Annotated[str | None, typer.Option("--to", help="Last day of the crimes (YYYY-MM-DD).")] = None,
-        alcaldia: Annotated[str | None, typer.Option(help="INEGI code 09002..09017.")] = None,
+        alcaldia: AlcaldiaOption = None,
         crime: Annotated[str | None, typer.Option(help="Crime code or crime group.")] = None,
         by: Annotated[str | None, typer.Option(help="Breakdown for the table: crime_group, alcaldia, month "
                                                     "or quarter (default: one row per funnel stage).")] = None,

@@ -9,6 +9,7 @@ import typer
 
 from ..errors import TraceabilityError, UsageError
 from .common import (
+    AlcaldiaOption,
     DbOption,
     FormatOption,
     OutOption,
@@ -26,7 +27,7 @@ def register(app, analyze_app) -> None:
         basis: Annotated[str, typer.Option(help="What counts as an offence for concentration and ranking: "
                                                 "accusations, convictions, detentions or all.")] = "accusations",
         crime: Annotated[str | None, typer.Option(help="Crime code or crime group.")] = None,
-        alcaldia: Annotated[str | None, typer.Option(help="INEGI code 09002..09017.")] = None,
+        alcaldia: AlcaldiaOption = None,
         date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
         date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD); recency is measured "
                                                                  "to it.")] = None,

@@ -9,6 +9,7 @@ import typer
 
 from ..errors import UsageError
 from .common import (
+    AlcaldiaOption,
     DbOption,
     FormatOption,
     OutOption,
@@ -28,7 +29,7 @@ def register(app, analyze_app) -> None:
         out: OutOption = None,
         date_from: Annotated[str | None, typer.Option("--from", help="First day of the contacts (YYYY-MM-DD).")] = None,
         date_to: Annotated[str | None, typer.Option("--to", help="Last day of the contacts (YYYY-MM-DD).")] = None,
-        alcaldia: Annotated[str | None, typer.Option(help="INEGI code 09002..09017.")] = None,
+        alcaldia: AlcaldiaOption = None,
         sesnsp: Annotated[Path | None, typer.Option("--sesnsp", help="SESNSP victims zip (IDVFC_NM_*.zip, latin-1 "
                                                                      "CSV inside) for the national femicide figures "
                                                                      "of Mexico City.")] = None,

@@ -83,3 +83,17 @@ class Filters:
 
     def as_dict(self) -> dict:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
+
+
+def int_param(request: Request, name: str, default: int, lo: int, hi: int) -> int:
+    """A whole-number query parameter within [lo, hi], or a 422 that says so."""
+    v = request.query_params.get(name)
+    if not v:
+        return default
+    try:
+        n = int(v)
+    except ValueError:
+        raise HTTPException(422, f"{name} must be a whole number") from None
+    if not lo <= n <= hi:
+        raise HTTPException(422, f"{name} must be between {lo} and {hi}")
+    return n

@@ -16,7 +16,7 @@ from ...analysis import _places, hotspots, near_repeat, store, victimization
 from ...errors import TraceabilityError
 from ...governance.pseudonyms import pseudonym
 from ..deps import UserDep, WarehouseDep
-from ..filters import ALCALDIAS, Filters
+from ..filters import ALCALDIAS, Filters, int_param
 from ..render import page
 
 router = APIRouter()
@@ -36,18 +36,6 @@ def _period(f: Filters) -> dict:
     return {"date_from": f.date_from.isoformat() if f.date_from else None,
             "date_to": f.date_to.isoformat() if f.date_to else None, "alcaldia": f.alcaldia}
 
-
-def _int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
-    v = request.query_params.get(name)
-    if not v:
-        return default
-    try:
-        n = int(v)
-    except ValueError:
-        raise HTTPException(422, f"{name} must be a whole number") from None
-    if not lo <= n <= hi:
-        raise HTTPException(422, f"{name} must be between {lo} and {hi}")
-    return n
 
 
 def _result(request: Request, wh, module, params: dict, **kw) -> dict:
@@ -75,8 +63,8 @@ def _result(request: Request, wh, module, params: dict, **kw) -> dict:
 # -- repeat victimization ---------------------------------------------------------------------------------
 def victims_params(request: Request) -> dict:
     f = Filters.from_request(request)
-    p = {**victimization.DEFAULT_PARAMS, "window_days": _int(request, "window", 365, 1, 3650),
-         "at_risk_days": _int(request, "at_risk_days", 30, 1, 365)}
+    p = {**victimization.DEFAULT_PARAMS, "window_days": int_param(request, "window", 365, 1, 3650),
+         "at_risk_days": int_param(request, "at_risk_days", 30, 1, 365)}
     extra = {**_period(f), "crime_group": _group(f.crime)}
     p.update({k: v for k, v in extra.items() if v})
     return p
@@ -134,8 +122,8 @@ def near_repeat_params(request: Request) -> dict:
         if q["metric"] not in ("euclidean", "manhattan"):
             raise HTTPException(422, "metric must be euclidean or manhattan")
         p["metric"] = q["metric"]
-    p["permutations"] = _int(request, "permutations", 99, 9, 999)
-    p["seed"] = _int(request, "seed", 7, 0, 2**31 - 1)
+    p["permutations"] = int_param(request, "permutations", 99, 9, 999)
+    p["seed"] = int_param(request, "seed", 7, 0, 2**31 - 1)
     if f.crime:
         p["crime_group"] = _group(f.crime)
     p.update({k: v for k, v in _period(f).items() if v})
@@ -165,8 +153,8 @@ def near_repeat_api(request: Request, wh: WarehouseDep) -> dict:
 # -- hot spots and the map --------------------------------------------------------------------------------
 def hotspots_params(request: Request) -> dict:
     f = Filters.from_request(request)
-    p = {**hotspots.DEFAULT_PARAMS, "resolution": _int(request, "resolution", 8, 6, 9),
-         "permutations": _int(request, "permutations", 999, 9, 9999)}
+    p = {**hotspots.DEFAULT_PARAMS, "resolution": int_param(request, "resolution", 8, 6, 9),
+         "permutations": int_param(request, "permutations", 999, 9, 9999)}
     p["crime_group"] = _group(f.crime)
     p.update({k: v for k, v in _period(f).items() if v})
     return p

@@ -22,7 +22,7 @@ from ...errors import TraceabilityError
 from ...governance.pseudonyms import pseudonym
 from ...governance.roles import LABEL_STEWARDS
 from ..deps import UserDep, WarehouseDep
-from ..filters import ALCALDIAS, Filters
+from ..filters import ALCALDIAS, Filters, int_param
 from ..render import page
 
 router = APIRouter()
@@ -42,23 +42,11 @@ def _sees(user) -> bool:
     return bool(getattr(user, "sees_identities", False)) and _holds_label(user)
 
 
-def _int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
-    v = request.query_params.get(name)
-    if not v:
-        return default
-    try:
-        n = int(v)
-    except ValueError:
-        raise HTTPException(422, f"{name} must be a whole number") from None
-    if not lo <= n <= hi:
-        raise HTTPException(422, f"{name} must be between {lo} and {hi}")
-    return n
-
 
 def params_of(request: Request) -> dict:
     f = Filters.from_request(request)
-    p = {**analysis.DEFAULT_PARAMS, "k_contacts": _int(request, "k", 3, 1, 50),
-         "min_flags": _int(request, "min_flags", 2, 1, len(analysis.FLAGS))}
+    p = {**analysis.DEFAULT_PARAMS, "k_contacts": int_param(request, "k", 3, 1, 50),
+         "min_flags": int_param(request, "min_flags", 2, 1, len(analysis.FLAGS))}
     if f.date_from:
         p["date_from"] = f.date_from.isoformat()
     if f.date_to:
