@@ -8,13 +8,18 @@ on both engines, and person scoring (Splink with the run's trained model) on bot
 Rows are the input rows the stage reads; ``rows_per_s`` is rows / seconds. ``peak_mb`` is the Python
 process's RSS high-water mark: Spark's JVM (driver + executors) is not in it, its heap is ``spark.driver.memory``
 (2 GB here). Spark's session start-up (5–30 s on this machine) is measured once, apart.
+
+Before the engine stages, the whole DuckDB pipeline of each scale is measured stage by stage, each stage
+in a child process of its own (`bench.child`: seconds, rows and that child's peak memory): ``generate``,
+``ingest``, ``link`` (with seconds per linkage step) and ``analyses`` (seconds per analysis). Scales of
+5 and above (``BENCH_SCALES=…,5.0``) run on DuckDB only: the Spark side is for the sizes where it can
+finish on this machine.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 from bench.measure import measured
@@ -23,25 +28,49 @@ SCALES = [float(s) for s in os.environ.get("BENCH_SCALES", "0.05,0.2").split(","
 WORK = Path(os.environ.get("BENCH_SCALE_DIR", "/tmp/traceability-bench-scale"))
 
 
-def _city(scale: float) -> Path:
-    """A linked warehouse of a generated city at `scale` (built once, reused)."""
-    from traceability.linkage import link_warehouse
-    from traceability.sources import ingest_paths
-    from traceability.synth import generate_city
-    from traceability.warehouse import Warehouse
+SPARK_MAX_SCALE = 1.0
+
+
+def _record(results: list, stage: str, scale: float, rec: dict, note: str = "") -> None:
+    out = {"stage": stage, "engine": "duckdb", "scale": scale, "rows": rec.get("rows"),
+           "seconds": rec.get("seconds", rec.get("wall_s")), "peak_mb": rec.get("peak_mb"),
+           "note": note or rec.get("note") or rec.get("error", "")}
+    if out["rows"] and out["seconds"]:
+        out["rows_per_s"] = int(out["rows"] / max(out["seconds"], 1e-9))
+        out["us_per_row"] = round(1e6 * out["seconds"] / out["rows"], 1)
+    results.append(out)
+    for part, sec in (rec.get("parts") or {}).items():
+        p = {"stage": f"{stage}.{part}", "engine": "duckdb", "scale": scale, "rows": rec.get("rows"),
+             "seconds": sec, "note": f"part of {stage} (peak is the whole {stage}'s)"}
+        if rec.get("rows") and sec:
+            p["rows_per_s"] = int(rec["rows"] / max(sec, 1e-9))
+            p["us_per_row"] = round(1e6 * sec / rec["rows"], 1)
+        results.append(p)
+
+
+def _city(results: list, scale: float) -> Path:
+    """A linked warehouse of a generated city at `scale`, each stage measured in its own child process
+    (built once and reused: the measurements are then those of the first build, kept in stages.json)."""
+    import json
+
+    from bench.child import measure_child
 
     folder = WORK / f"scale-{scale}"
     db = folder / "city.duckdb"
-    done = folder / "linked.ok"
-    if done.exists():
-        return db
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    generate_city(folder / "city", scale=scale, years=1, seed=7)
-    with Warehouse(db) as wh:
-        ingest_paths(wh, [folder / "city"], log=lambda *a, **k: None)
-        link_warehouse(wh)
-    done.write_text("ok")
+    done = folder / "stages.json"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        stages = {}
+        for stage, args in (("generate", (str(folder / "city"), str(scale))),
+                            ("ingest", (str(folder / "city"), str(db))),
+                            ("link", (str(db),)), ("analyses", (str(db),))):
+            stages[stage] = measure_child(stage, *args)
+            if "error" in stages[stage]:
+                break
+        done.write_text(json.dumps(stages))
+    for stage, rec in json.loads(done.read_text()).items():
+        _record(results, f"pipeline.{stage}", scale, rec)
     return db
 
 
@@ -66,15 +95,15 @@ def run(results: list) -> None:
     else:
         results.append({"stage": "spark.*", "engine": "spark", "note": "skipped: pyspark or Java missing"})
     for scale in SCALES:
-        t0 = time.perf_counter()
-        db = _city(scale)
-        results.append({"stage": "city.generate+ingest+link", "engine": "duckdb", "scale": scale,
-                        "seconds": round(time.perf_counter() - t0, 2), "note": "cached after the first run"})
+        db = _city(results, scale)
+        if not db.exists():
+            continue
         ex = WORK / f"scale-{scale}" / "exchange"
         with Warehouse(db, read_only=True) as wh, measured(results, "exchange.export", "duckdb", scale) as rec:
             exported = export_warehouse(wh, ex)
             rec["rows"] = sum(exported.values())
-        engines = [("duckdb", DuckDBEngine())] + ([("spark", SparkEngine(spark=spark))] if spark else [])
+        on_spark = spark is not None and scale <= SPARK_MAX_SCALE
+        engines = [("duckdb", DuckDBEngine())] + ([("spark", SparkEngine(spark=spark))] if on_spark else [])
         for name, eng in engines:
             out = WORK / f"scale-{scale}" / f"results-{name}"
             for st in STAGES.values():
@@ -93,7 +122,7 @@ def run(results: list) -> None:
                 e, _, _ = persons._predict(wh, persons.FEATURE_TABLE, mj, False, 0.9, n, only_new=False)
                 rec["rows"] = n
                 rec["note"] = f"{len(e):,} pairs >= 0.5"
-            if spark:
+            if on_spark:
                 with measured(results, "persons.score (Splink)", "spark", scale) as rec:
                     e = predict_edges(wh, SparkPredictor(spark=spark, work_dir=work), persons.FEATURE_TABLE, mj, 0.9)
                     rec["rows"] = n

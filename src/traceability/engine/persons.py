@@ -91,10 +91,6 @@ class SparkPredictor:
         from .exchange import _copy, _select
 
         logging.getLogger("splink").setLevel(logging.ERROR)
-        t0 = time.perf_counter()
-        dest = self.work_dir / feats_table
-        _copy(wh, _select(wh, feats_table), dest, count=False)
-        df = self.spark.read.parquet(str(dest))
         duck = json.loads(settings) if isinstance(settings, str) else copy.deepcopy(settings)
         duck.pop("linker_uid", None)
         if only_new:
@@ -102,14 +98,22 @@ class SparkPredictor:
                 {"blocking_rule": f"({r}) AND (l.is_new OR r.is_new)", "sql_dialect": "duckdb"}
                 for r in model.BLOCKING_RULES]
         db_api = SparkAPI(spark_session=self.spark, break_lineage_method="parquet")
-        # a name of its own: a second run in the same session would find "mentions" taken
-        sdf = db_api.register(df, dataset_display_name=f"mentions_{uuid.uuid4().hex[:8]}")
-        linker = Linker(sdf, spark_settings(duck), log_level=logging.WARNING)
-        self.seconds["export"] = time.perf_counter() - t0
+
+        def linker_for(table: str, s: dict):
+            dest = self.work_dir / table
+            _copy(wh, _select(wh, table), dest, count=False)
+            df = self.spark.read.parquet(str(dest))
+            # a name of its own: a second run in the same session would find "mentions" taken
+            sdf = db_api.register(df, dataset_display_name=f"{table}_{uuid.uuid4().hex[:8]}")
+            s = s if s.get("sql_dialect") == "spark" else spark_settings(s)  # a sample's trained model is
+            return Linker(sdf, s, log_level=logging.WARNING)  # already in Spark's dialect
+
         t1 = time.perf_counter()
-        notes = (model.train(linker, n, model.estimate_prior(wh, feats_table, n)) if train
-                 else ["model of the previous run"])
-        self.seconds["train"] = time.perf_counter() - t1
+        if train:
+            linker, notes = model.fit(wh, feats_table, n, duck, linker_for)
+        else:
+            linker, notes = linker_for(feats_table, duck), ["model of the previous run"]
+        self.seconds["export+train"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         preds = linker.inference.predict(threshold_match_probability=min(0.5, threshold))
         edges = preds.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]

@@ -11,8 +11,6 @@ through `engine.persons.SparkPredictor`).
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 from pathlib import Path
 
@@ -21,25 +19,6 @@ from . import STAGES, get_engine
 from .exchange import export_warehouse, load_results
 
 ALL_STAGES = ("persons", *STAGES)
-_PREDICT_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def use_predictor(predictor):
-    """Make `linkage.persons.resolve` score pairs with `predictor` (same signature as its `_predict`).
-
-    Until `resolve` takes a ``predict=`` argument (requested from the linkage owner), the module function is
-    swapped for the duration of the call, under a lock, and always restored.
-    """
-    from ..linkage import persons
-
-    with _PREDICT_LOCK:
-        original = persons._predict
-        persons._predict = predictor
-        try:
-            yield
-        finally:
-            persons._predict = original
 
 
 def run_persons(wh, engine_name: str, master: str | None = None, threshold: float | None = None,
@@ -52,8 +31,7 @@ def run_persons(wh, engine_name: str, master: str | None = None, threshold: floa
     from .persons import SparkPredictor
 
     predictor = SparkPredictor(spark=spark, master=master)
-    with use_predictor(predictor):
-        summary = persons.resolve(wh, threshold=threshold, full=True)
+    summary = persons.resolve(wh, threshold=threshold, full=True, predict=predictor)
     summary["engine_seconds"] = {k: round(v, 2) for k, v in predictor.seconds.items()}
     return summary
 

@@ -191,8 +191,8 @@ def _events(wh) -> pd.DataFrame:
         "json_extract_string(attrs, '$.folio') AS folio, "
         "json_extract_string(attrs, '$.causa_norm') AS causa_norm, "
         "json_extract_string(attrs, '$.causa_penal') AS causa_penal "
-        "FROM event WHERE kind IN ('call_911', 'detention', 'carpeta_crime', 'accused_record', "
-        "'court_case', 'prison_admission')")
+        "FROM event WHERE kind IN ('detention', 'carpeta_crime', 'accused_record', "
+        "'court_case', 'prison_admission')")  # calls: `_call_detention_links`, `_call_carpeta_candidates`
 
 
 def _carpeta_nodes(ev: pd.DataFrame) -> pd.DataFrame:
@@ -335,21 +335,33 @@ def _causa_links(wh, ev: pd.DataFrame, rows: list) -> dict:
     return {"key": n_key, "key_fuzzy": n_fuzzy}
 
 
-def _call_detention_links(ev: pd.DataFrame, rows: list) -> dict[str, str]:
-    calls = ev[ev["kind"] == "call_911"]
-    folio_to_call = {}
-    for r in calls.itertuples(index=False):
-        for f in (r.source_key, r.folio, r.case_key):
-            nf = _norm_folio(f)
-            if nf:
-                folio_to_call.setdefault(nf, r.event_id)
+_NORM = "upper(regexp_replace({}, '\\s+', '', 'g'))"  # `_norm_folio` in SQL
+
+# In SQL, because the 911 calls are the largest table (1.5 M at scale 1.0): only the calls whose folio a
+# detention cites are read into Python. Several calls with one folio: the smallest event_id.
+_CALL_DETENTION_SQL = f"""
+WITH det AS (
+    SELECT event_id, {_NORM.format("json_extract_string(attrs, '$.folio_c5')")} AS nf
+    FROM event WHERE kind = 'detention'),
+cited AS (SELECT DISTINCT nf FROM det WHERE nf <> ''),
+call_folio AS (
+    SELECT event_id, {_NORM.format("source_key")} AS nf FROM event WHERE kind = 'call_911'
+    UNION ALL
+    SELECT event_id, {_NORM.format("json_extract_string(attrs, '$.folio')")} FROM event WHERE kind = 'call_911'
+    UNION ALL
+    SELECT event_id, {_NORM.format("case_key")} FROM event WHERE kind = 'call_911'),
+first_call AS (
+    SELECT nf, min(event_id) AS call_id FROM call_folio WHERE nf IN (SELECT nf FROM cited) GROUP BY nf)
+SELECT d.event_id AS detention_id, f.call_id, d.nf FROM det d JOIN first_call f USING (nf)
+ORDER BY d.event_id
+"""
+
+
+def _call_detention_links(wh, rows: list) -> dict[str, str]:
     det_call = {}
-    for r in ev[ev["kind"] == "detention"].itertuples(index=False):
-        nf = _norm_folio(r.folio_c5)
-        call = folio_to_call.get(nf) if nf else None
-        if call:
-            _link(rows, call, r.event_id, "call_detention", "key", 1.0, f"folio_c5 {nf}")
-            det_call[r.event_id] = call
+    for det, call, nf in wh.query(_CALL_DETENTION_SQL):
+        _link(rows, call, det, "call_detention", "key", 1.0, f"folio_c5 {nf}")
+        det_call[det] = call
     return det_call
 
 
@@ -477,7 +489,7 @@ def build_chains(wh, progress=None, min_confidence: float = 0.5) -> dict:
     if progress:
         progress(0, description="chains: keys")
     nodes = _carpeta_nodes(ev)
-    det_call = _call_detention_links(ev, rows)
+    det_call = _call_detention_links(wh, rows)
     _key_links(ev, nodes, "detention", "detention_carpeta", False, rows)
     _key_links(ev, nodes, "accused_record", "accused_carpeta", False, rows)
     _key_links(ev, nodes, "court_case", "carpeta_causa", True, rows)

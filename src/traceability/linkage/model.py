@@ -19,7 +19,8 @@ with a label an analyst can read):
   alias (TF), sex.
 
 Parameters: u by random sampling; m by EM blocked on exactly the columns compared (surname pair; given
-names and birth date; CURP) — DEPENDENCIES.md warns that EM blocked on a derived key while comparing the
+names and birth date; CURP), on a repeatable sample of at most `TRAIN_MAX_RECORDS` records when the
+extract is larger (EM's pairs grow with the square of the records) — DEPENDENCIES.md warns that EM blocked on a derived key while comparing the
 full value converges to nonsense on low-entropy Mexican names. The m values below are only starting
 points (and the fallback when the data are too small for EM).
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -439,6 +441,29 @@ def estimate_prior(wh, table: str, n_records: int, recall: float = 0.7) -> float
     return float(min(0.5, max(1e-9, lam)))
 
 
+# EM's sessions grow with the square of the records: at scale 1.0 the session blocked on the surname pair
+# alone holds 257 M pairs (7,537 mentions are HERNÁNDEZ with no second surname) and took most of the run.
+# m probabilities are proportions among matching pairs, which a random sample of records keeps (a pair
+# is in it with probability f², match or not), so training reads at most this many records.
+TRAIN_MAX_RECORDS = 200_000
+TRAIN_TABLE = "person_link_train"
+
+
+def training_table(wh, table: str, n_records: int, max_records: int | None = None) -> tuple[str, int, str | None]:
+    """(table to train on, its records, a note). The whole table when small enough, else a repeatable
+    sample (a hash of `unique_id`, so the same data give the same sample) in `TRAIN_TABLE`."""
+    from ..warehouse import ident
+
+    cap = max_records or int(os.environ.get("TRACEABILITY_TRAIN_RECORDS", TRAIN_MAX_RECORDS))
+    if n_records <= cap:
+        return table, n_records, None
+    per_million = int(1_000_000 * cap / n_records)
+    wh.execute(f"CREATE OR REPLACE TABLE {TRAIN_TABLE} AS SELECT * FROM {ident(table)} "
+               f"WHERE hash(unique_id) % 1000000 < {per_million}")
+    n = int(wh.scalar(f"SELECT count(*) FROM {TRAIN_TABLE}"))
+    return TRAIN_TABLE, n, f"trained on a sample of {n:,} of {n_records:,} records ({n / n_records:.0%})"
+
+
 @contextmanager
 def _em_underflow_clamped():
     """While EM runs, an m that underflows to exactly 0.0 (a level seen only among non-matches of a
@@ -495,6 +520,28 @@ def train(linker, n_records: int, prior: float, seed: int = 42) -> list[str]:
     # EM sessions move λ towards their blocked subsets' match rate: keep the direct estimate
     linker._settings_obj._probability_two_random_records_match = prior
     return notes
+
+
+def fit(wh, table: str, n_records: int, settings: dict, linker_for) -> tuple[object, list[str]]:
+    """Train the model for `table` and return (a linker over all of `table` holding the trained model, notes).
+
+    `linker_for(table_name, settings)` builds a linker on the engine at hand; training runs on
+    `training_table`'s sample when the table is large, and the trained parameters are then carried over to
+    a linker on the whole table (the term-frequency tables of prediction are always the whole table's).
+    """
+    prior = estimate_prior(wh, table, n_records)
+    ttable, n_train, note = training_table(wh, table, n_records)
+    if ttable == table:
+        linker = linker_for(table, settings)
+        return linker, train(linker, n_records, prior)
+    try:
+        sample = linker_for(ttable, settings)
+        notes = [note] + train(sample, n_train, prior)
+        trained = json.loads(model_json(sample))
+    finally:
+        wh.execute(f"DROP TABLE IF EXISTS {TRAIN_TABLE}")
+    trained.pop("linker_uid", None)
+    return linker_for(table, trained), notes
 
 
 def model_json(linker) -> str:

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 from collections import defaultdict
@@ -353,8 +352,10 @@ def _predict(wh, feats_table: str, settings: dict | str, train: bool, threshold:
     from splink import DuckDBAPI, Linker
 
     quiet_splink()  # its training chatter is not ours to print
+    from . import link_memory
+
     # DuckDB would take up to 80 % of the machine for the pair joins; cap it and let it spill to disk
-    wh.execute(f"SET memory_limit = '{os.environ.get('TRACEABILITY_LINK_MEMORY', '6GB')}'")
+    wh.execute(f"SET memory_limit = '{link_memory()}'")
     db_api = DuckDBAPI(wh.con)
     sdf = db_api.register(feats_table, dataset_display_name="mentions")
     if isinstance(settings, str):
@@ -364,9 +365,14 @@ def _predict(wh, feats_table: str, settings: dict | str, train: bool, threshold:
         settings["blocking_rules_to_generate_predictions"] = [
             {"blocking_rule": f"({r}) AND (l.is_new OR r.is_new)", "sql_dialect": "duckdb"}
             for r in model.BLOCKING_RULES]
-    linker = Linker(sdf, settings, log_level=None)
-    notes = (model.train(linker, n, model.estimate_prior(wh, feats_table, n)) if train
-             else ["model of the previous run"])
+    if train:
+        def linker_for(table, s):
+            d = sdf if table == feats_table else db_api.register(table, dataset_display_name="training_sample")
+            return Linker(d, s, log_level=None)
+
+        linker, notes = model.fit(wh, feats_table, n, settings, linker_for)
+    else:
+        linker, notes = Linker(sdf, settings, log_level=None), ["model of the previous run"]
     preds = linker.inference.predict(threshold_match_probability=min(0.5, threshold))
     edges = wh.df(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight "
                   f"FROM {preds.physical_name}")
@@ -433,8 +439,13 @@ def clusters_at(wh, thresholds, model_json: str | None = None) -> dict[float, di
     return out
 
 
-def resolve(wh, threshold: float | None = None, full: bool = False, progress=None) -> dict:
-    """Link person mentions into persons; returns a summary for the CLI."""
+def resolve(wh, threshold: float | None = None, full: bool = False, progress=None, predict=None) -> dict:
+    """Link person mentions into persons; returns a summary for the CLI.
+
+    `predict` scores the pairs (and trains the model): `_predict` on the warehouse's DuckDB by default, or
+    anything with its signature, such as `engine.persons.SparkPredictor` for Splink on Spark.
+    """
+    predict = predict or _predict
     t0 = time.time()
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     if not 0 < threshold < 1:
@@ -462,28 +473,30 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
 
     _progress(progress, "reading mentions")
     mentions, feats, attrs, legal_groups = load_mentions(wh)
-    ids = mentions["mention_id"].astype(str)
+    ids = list(mentions["mention_id"].astype(str))
     live = set(ids)
+    n_mentions, n_scored = len(mentions), len(feats)
 
     if mode == "incremental":
         feats["is_new"] = ~feats["unique_id"].isin(old_of.keys())
         n_new = int(feats["is_new"].sum())
     else:
-        n_new = len(feats)
+        n_new = n_scored
     _save_features(wh, feats)
+    del mentions, feats  # in DuckDB now: scoring has their memory (1 to 2 GB at scale 1.0)
     lap("reading mentions and features")
 
     model_json = prev[0][1] if prev else None
     notes: list[str] = []
     edges = pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability", "match_weight"])
-    if len(feats) >= 2 and n_new > 0:
+    if n_scored >= 2 and n_new > 0:
         _progress(progress, f"scoring {n_new:,} mentions ({mode})")
         if mode == "full":
-            edges, model_json, notes = _predict(wh, FEATURE_TABLE, model.settings_dict(), True, threshold,
-                                                len(feats), only_new=False)
+            edges, model_json, notes = predict(wh, FEATURE_TABLE, model.settings_dict(), True, threshold,
+                                               n_scored, only_new=False)
         else:
-            edges, model_json, notes = _predict(wh, FEATURE_TABLE, model_json, False, threshold, len(feats),
-                                                only_new=True)
+            edges, model_json, notes = predict(wh, FEATURE_TABLE, model_json, False, threshold, n_scored,
+                                               only_new=True)
     elif model_json is None:
         model_json = json.dumps(model.settings_dict())
 
@@ -589,7 +602,7 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
         # (a cursor would not see this transaction's rows: count from what was written)
         n_persons = len(comps)
         wh.execute("UPDATE link_run SET finished_at = current_timestamp, n_mentions = ?, n_persons = ?, "
-                   "model_json = ? WHERE run_id = ?", [len(mentions), n_persons, model_json, run_id])
+                   "model_json = ? WHERE run_id = ?", [n_mentions, n_persons, model_json, run_id])
         wh.execute("COMMIT")
     except Exception:
         wh.execute("ROLLBACK")
@@ -599,8 +612,8 @@ def resolve(wh, threshold: float | None = None, full: bool = False, progress=Non
     for change, *_ in history:
         counts[change] += 1
     summary = {
-        "run_id": run_id, "mode": mode, "threshold": threshold, "mentions": len(mentions),
-        "scored": len(feats), "new_mentions": n_new, "pairs_scored_above_0_5": len(edges),
+        "run_id": run_id, "mode": mode, "threshold": threshold, "mentions": n_mentions,
+        "scored": n_scored, "new_mentions": n_new, "pairs_scored_above_0_5": len(edges),
         "persons": n_persons, "refused_merges": refused, "new": counts["new"], "merges": counts["merge"],
         "splits": counts["split"], "seconds": round(time.time() - t0, 1), "stage_seconds": stages,
         "training": notes,
