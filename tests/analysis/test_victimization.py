@@ -192,3 +192,15 @@ def test_planted_repeat_victims_in_generated_city(city_db, city_dir):
             assert 0.4 * r["repeat_victims"] <= got["repeat_victims"] <= 1.35 * r["repeat_victims"], r["crime_group"]
         if r["kind"] in ("household", "business") and r["crime_group"] != "ALL" and r["repeat_victims"] >= 5:
             assert got is not None and got["repeat_victims"] > 0
+
+
+def test_one_record_per_case_prefers_the_same_match_deterministically():
+    """A case recorded twice on one day against one target (an exact and a near match) counts once, and
+    the exact match is the one kept whatever the input order."""
+    rows = [("b1", "business", "ROBO_NEGOCIO", "2023-03-01", "09007", "A-1.1.1", "near"),
+            ("b1", "business", "ROBO_NEGOCIO", "2023-03-01", "09007", "A-1.1.1", "same")]
+    for order in (rows, rows[::-1]):
+        e = ev(order).assign(case_key=["CI-1", "CI-1"], event_id=["e2", "e1"][:len(order)])
+        kept = prepare(e)
+        assert len(kept) == 1
+        assert kept["match"].tolist() == ["same"]

@@ -62,8 +62,11 @@ def prepare(events: pd.DataFrame) -> pd.DataFrame:
     if "case_key" in ev.columns:
         key = ev["case_key"].where(ev["case_key"].notna(), ev.get("event_id", pd.Series(range(len(ev)),
                                                                                         index=ev.index)).astype(str))
-        ev = ev.assign(_case=key).sort_values("date").drop_duplicates(["target_id", "crime_group", "_case"])
-        ev = ev.drop(columns="_case")
+        # the earliest record of a case; on the same day a `same` match before a `near` one, then by event
+        # id — a deterministic choice (a plain sort on the date alone left it to the sort algorithm)
+        order = ["date", "_near"] + (["event_id"] if "event_id" in ev.columns else [])
+        ev = ev.assign(_case=key, _near=ev["match"].ne("same")).sort_values(order, kind="stable")
+        ev = ev.drop_duplicates(["target_id", "crime_group", "_case"]).drop(columns=["_case", "_near"])
     return ev.reset_index(drop=True)
 
 
