@@ -1,5 +1,5 @@
-// Violence against women: monthly trends (ECharts) and the offline map (MapLibre, the city's own alcaldía
-// polygons served by this app; no tiles, glyphs or sprites). Points of harm only for users holding the label
+// Violence against women: monthly trends (ECharts) and the map (base map and choropleth from basemap.js, the
+// city's own alcaldía polygons). Points of harm only for users holding the label
 // (the server leaves them out for the others).
 (function () {
   var dataEl = document.getElementById('vaw-data');
@@ -42,21 +42,9 @@
   status.textContent = S.loading;
   var purples = ['#f2f0f7', '#cbc9e2', '#9e9ac8', '#756bb1', '#54278f'];
   var query = el.dataset.query ? ('?' + el.dataset.query) : '';
-  var map = new maplibregl.Map({
-    container: 'vaw-map', center: [-99.13, 19.37], zoom: 9.2, attributionControl: false, preserveDrawingBuffer: true,
-    style: {version: 8, sources: {}, layers: [{id: 'bg', type: 'background', paint: {'background-color': '#eef0f2'}}]}
-  });
-  map.addControl(new maplibregl.NavigationControl({showCompass: false}));
-  map.addControl(new maplibregl.ScaleControl({unit: 'metric'}));
+  var T = window.TracMap, fmt = T.fmt;
+  var map = T.create('vaw-map', 9.2);
   window.vawMap = map;
-  function fmt(n) { return Number(n || 0).toLocaleString('es-MX'); }
-  function breaks(values) {
-    var v = values.filter(function (x) { return x > 0; }).sort(function (a, b) { return a - b; });
-    if (!v.length) return [1, 2, 3, 4];
-    var q = [0.2, 0.4, 0.6, 0.8].map(function (p) { return v[Math.min(v.length - 1, Math.floor(p * v.length))]; });
-    for (var i = 1; i < q.length; i++) if (q[i] <= q[i - 1]) q[i] = q[i - 1] + 1;
-    return q;
-  }
   // a point inside each alcaldía for the CJM sedes (their alcaldía: the records carry no address of the sede)
   function centre(geom) {
     var ring = geom.type === 'Polygon' ? geom.coordinates[0] : geom.coordinates[0][0];
@@ -64,31 +52,10 @@
     ring.forEach(function (c) { x += c[0]; y += c[1]; });
     return [x / ring.length, y / ring.length];
   }
-  var geoP = fetch('/api/vaw/geo' + query, {credentials: 'same-origin'}).then(function (r) {
-    if (!r.ok) throw new Error('geo ' + r.status);
-    return r.json();
-  });
+  var geoP = T.get('/api/vaw/geo' + query);
   map.on('load', function () {
     geoP.then(function (geo) {
-      var b = breaks(geo.features.map(function (f) { return f.properties.contacts; }));
-      map.addSource('alc', {type: 'geojson', data: geo});
-      map.addLayer({id: 'alc-fill', type: 'fill', source: 'alc', paint: {
-        'fill-color': ['step', ['get', 'contacts'], purples[0], b[0], purples[1], b[1], purples[2], b[2], purples[3], b[3], purples[4]],
-        'fill-opacity': 0.75}});
-      map.addLayer({id: 'alc-line', type: 'line', source: 'alc', paint: {'line-color': '#555', 'line-width': 0.7}});
-      var lg = document.getElementById('vaw-legend');
-      var labels = ['0 – ' + fmt(b[0] - 1)].concat([0, 1, 2].map(function (i) { return fmt(b[i]) + ' – ' + fmt(b[i + 1] - 1); }))
-        .concat(['≥ ' + fmt(b[3])]);
-      lg.innerHTML = '';
-      labels.forEach(function (txt, i) {
-        var li = document.createElement('li');
-        var sw = document.createElement('span');
-        sw.className = 'sw';
-        sw.style.background = purples[i];
-        li.appendChild(sw);
-        li.appendChild(document.createTextNode(' ' + txt));
-        lg.appendChild(li);
-      });
+      T.choropleth(map, 'alc', geo, 'contacts', purples, 'vaw-legend', 0.7);
       var byCode = {};
       geo.features.forEach(function (f) { byCode[f.properties.alcaldia] = f; });
       var sedes = {type: 'FeatureCollection', features: D.help.filter(function (h) { return byCode[h.alcaldia]; }).map(function (h) {
@@ -107,18 +74,13 @@
         map.addLayer({id: 'harm', type: 'circle', source: 'harm', paint: {'circle-radius': 2.5, 'circle-color': '#d95f02',
           'circle-stroke-color': '#fff', 'circle-stroke-width': 0.4}});
       }
-      map.on('mousemove', function (e) {
-        var feats = map.queryRenderedFeatures(e.point, {layers: ['sedes', 'alc-fill']});
-        if (!feats.length) { tip.style.display = 'none'; return; }
+      T.hover(map, tip, function () { return ['sedes', 'alc-fill']; }, function (feats) {
         var f = feats[0];
-        tip.textContent = f.layer.id === 'sedes' ? (f.properties.sede + ': ' + fmt(f.properties.cases))
+        return f.layer.id === 'sedes' ? (f.properties.sede + ': ' + fmt(f.properties.cases))
           : (f.properties.name + ': ' + fmt(f.properties.contacts) + ' ' + S.contacts + ', ' + fmt(f.properties.women) + ' ' + S.women
              + ', ' + fmt(f.properties.hidden) + ' ' + S.hidden);
-        tip.style.left = (e.point.x + 12) + 'px';
-        tip.style.top = (e.point.y + 12) + 'px';
-        tip.style.display = 'block';
       });
-      map.once('idle', function () { status.textContent = S.drawn; el.dataset.ready = '1'; });
-    }).catch(function (err) { status.textContent = S.none + ' (' + err.message + ')'; el.dataset.ready = 'error'; });
+      T.ready(map, el, status, S);
+    }).catch(T.failed(el, status, S));
   });
 })();
