@@ -3,6 +3,8 @@ own polygons (the `page` fixture fails the test on any request leaving 127.0.0.1
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -116,7 +118,8 @@ def test_map_renders_offline(tmp_path, live, page):
     # hover on a polygon shows its count
     box = page.locator("#map").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(300)
+    page.wait_for_function("document.getElementById('map-tip').style.display === 'block'", timeout=5000)
+    assert re.search(r": \d[\d,]* ", page.locator("#map-tip").inner_text()), page.locator("#map-tip").inner_text()
     # points on demand, still from 127.0.0.1 only
     page.check("#toggle-points")
     page.wait_for_function("window.tracMap.getLayer('points') !== undefined")
