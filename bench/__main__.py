@@ -35,7 +35,6 @@ def table(results: list[dict]) -> str:
 def main(argv: list[str]) -> int:
     only = set(argv)
     results: list[dict] = []
-    ran: set[str] = set()
     for mod in sorted(pkgutil.iter_modules([str(HERE)]), key=lambda m: m.name):
         if not mod.name.startswith("bench_") or (only and mod.name not in only):
             continue
@@ -45,10 +44,13 @@ def main(argv: list[str]) -> int:
         module.run(results)
         for r in results[start:]:
             r.setdefault("bench", mod.name)
-        ran.add(mod.name)
     path = HERE / "results.json"
-    try:
-        kept = [r for r in json.loads(path.read_text()) if r.get("bench") not in ran and r.get("bench")]
+    def key(r: dict) -> tuple:
+        return r.get("bench"), r.get("stage"), r.get("engine"), str(r.get("scale"))
+
+    fresh = {key(r) for r in results}
+    try:  # earlier records stay unless this run measured the same stage, engine and scale again
+        kept = [r for r in json.loads(path.read_text()) if r.get("bench") and key(r) not in fresh]
     except (OSError, ValueError):
         kept = []
     everything = kept + results

@@ -87,7 +87,9 @@ def run(results: list) -> None:
     from traceability.warehouse import Warehouse
 
     spark = None
-    if pyspark_available() and shutil.which("java"):
+    if not any(s <= SPARK_MAX_SCALE for s in SCALES):
+        pass  # DuckDB-only scales: no session
+    elif pyspark_available() and shutil.which("java"):
         with measured(results, "spark.session_start", engine="spark", scale="-") as rec:
             spark = spark_session()
             rec["rows"] = 0

@@ -68,6 +68,18 @@ INSTITUCIONES = ["BBVA MEXICO", "BANCO SANTANDER MEXICO", "BANORTE", "CITIBANAME
                  "BANCOPPEL", "SCOTIABANK INVERLAT", "CASA DE CAMBIO TIBER", "INBURSA"]
 
 
+def _zfill(a, width: int):
+    """np.char.zfill, also on an empty array (numpy's fails there: a small state may have no records)."""
+    a = np.asarray(a)
+    return np.char.zfill(a, width) if a.size else a.astype(f"<U{width}")
+
+
+def _serials(prefix: str, n: int, width: int) -> np.ndarray:
+    """prefix + 1..n zero-padded to `width` digits, as objects."""
+    return np.char.add(prefix, _zfill((np.arange(n) + 1).astype(str), width)).astype(object)
+
+
+
 class Emitter:
     """Writes ``world`` to ``out``. With ``region`` (a ``states.Region``: another state simulated on the city
     template) the same formats carry that state's municipalities, fiscalía and key prefix, no colonias,
@@ -139,16 +151,19 @@ class Emitter:
         return np.where(days < 0, "", np.asarray(s, dtype=object))
 
     def birth(self, pids, fmt: str, missing: float = 0.0) -> np.ndarray:
+        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         b = self.p["birth_date"].to_numpy()[pids]
         d = pd.to_datetime(b)
         s = np.asarray(d.strftime("%Y-%m-%d" if fmt == "iso" else "%d/%m/%Y"), dtype=object)
         return np.where(self.rng.random(len(pids)) < missing, "", s)
 
     def age(self, pids, days) -> np.ndarray:
+        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         return ((np.asarray(days) - self.p["birth"].to_numpy()[pids]) / 365.25).astype(int)
 
     def names(self, pids, accents: bool, typo=0.02, nick=0.0, swap=0.01, drop2=0.03, short=0.05):
         """Given names, paternal and maternal surnames as an agency writes them."""
+        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         rng = self.rng
         n = len(pids)
         g = self.p["given"].to_numpy()[pids].copy()
@@ -172,6 +187,7 @@ class Emitter:
         return g, a, b
 
     def address(self, pids, accents=True):
+        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         pt = self.p["point"].to_numpy()[pids]
         s = self.pt_streetname[pt] + " " + self.p["number"].to_numpy()[pids].astype(str).astype(object)
         if not accents:
@@ -185,6 +201,7 @@ class Emitter:
         return names
 
     def sex(self, pids, style: str):
+        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         s = self.p["sex"].to_numpy()[pids]
         if style == "HM":
             return s
@@ -193,12 +210,14 @@ class Emitter:
         return np.where(s == "H", "Masculino", "Femenino")
 
     def phone(self, pids, missing=0.3):
+        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         ph = self.p["phone"].to_numpy()[pids].astype(str).astype(object)
         u = self.rng.random(len(pids))
         ph = np.where(u < 0.1, "+52 " + ph, np.where(u < 0.15, "044" + ph, ph))
         return np.where(self.rng.random(len(pids)) < missing, "", ph)
 
     def curp(self, pids, missing=0.4):
+        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         c = self.p["curp"].to_numpy()[pids]
         return np.where(self.rng.random(len(pids)) < missing, "", c)
 
@@ -255,8 +274,8 @@ class Emitter:
         minute = cr["minute"].to_numpy()
         rep_min = np.where(rep == cr["day"].to_numpy(), np.minimum(minute + rng.integers(30, 300, n), 1439),
                            rng.integers(480, 1200, n))
-        hh = lambda m: np.char.add(np.char.add(np.char.zfill((m // 60).astype(str), 2), ":"),  # noqa: E731
-                                   np.char.add(np.char.zfill((m % 60).astype(str), 2), ":00")).astype(object)
+        hh = lambda m: np.char.add(np.char.add(_zfill((m // 60).astype(str), 2), ":"),  # noqa: E731
+                                   np.char.add(_zfill((m % 60).astype(str), 2), ":00")).astype(object)
         lat, lon = cr["lat"].to_numpy(), cr["lon"].to_numpy()
         nocoord = (rng.random(n) < 0.03) | (self.region is not None)
         col = self.pt_colonia[pt]
@@ -303,7 +322,7 @@ class Emitter:
                                   np.round(cr["lon"].to_numpy()[cid] + jit[1], 6),
                                   lambda m: (np.round(cr["lat"].to_numpy()[cid[m]] + rng.normal(0, 0.0004, len(m)), 6),
                                              np.round(cr["lon"].to_numpy()[cid[m]] + rng.normal(0, 0.0004, len(m)), 6)))
-        keys = np.char.add(self.kp + "V", np.char.zfill((np.arange(n) + 1).astype(str), 8)).astype(object)
+        keys = _serials(self.kp + "V", n, 8)
         cpt = cr["point"].to_numpy()[cid]
         df = pd.DataFrame({
             "id_victima": keys, "id_carpeta": self.carpeta_id[cid], "nombre": g, "apellido_paterno": a,
@@ -332,7 +351,7 @@ class Emitter:
         n = len(ac)
         g, a, b = self.names(pid, accents=False, typo=0.03, nick=0.03, swap=0.02, drop2=0.05)
         dom, colo, alc = self.address(pid, accents=False)
-        keys = np.char.add(self.kp + "IMP-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = _serials(self.kp + "IMP-", n, 7)
         alias = self.p["alias"].to_numpy()[pid]
         alias = np.where(rng.random(n) < 0.6, alias, "")
         det = ac["detenido"].to_numpy()
@@ -395,8 +414,8 @@ class Emitter:
         tel = np.where(has, self.phone(cp, 0.1), "")
         mins = k["minute"].to_numpy()
         cmin = k["close_min"].to_numpy() % 1440
-        fmt_t = lambda m: np.char.add(np.char.add(np.char.zfill((m // 60).astype(str), 2), ":"),  # noqa: E731
-                                      np.char.add(np.char.zfill((m % 60).astype(str), 2), ":00")).astype(object)
+        fmt_t = lambda m: np.char.add(np.char.add(_zfill((m // 60).astype(str), 2), ":"),  # noqa: E731
+                                      np.char.add(_zfill((m % 60).astype(str), 2), ":00")).astype(object)
         lat, lon = self.coords(w.pt_lat[pt], w.pt_lon[pt], 0.0006)
         df = pd.DataFrame({
             "folio": keys, "fecha_creacion": self.dates(day), "hora_creacion": fmt_t(mins),
@@ -445,7 +464,7 @@ class Emitter:
         call_of = w.call_of_crime
         folio = np.array([w.calls.at[call_of[c], "folio"] if c >= 0 and c in call_of.index else "" for c in cid],
                          dtype=object)
-        keys = np.char.add(self.kp + "SSC-DET-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = _serials(self.kp + "SSC-DET-", n, 7)
         day = dt_["det_day"].to_numpy()
         show_birth = rng.random(n) < 0.5
         idc = np.where(cid >= 0, self.messy_key(self.carpeta_id[np.maximum(cid, 0)]), "")
@@ -484,7 +503,7 @@ class Emitter:
         causa = np.array([f"{s}/{y}" for s, y in zip(seq, year, strict=False)], dtype=object)
         juz = np.array([f"JUZGADO {j} DE CONTROL DEL SISTEMA PROCESAL PENAL ACUSATORIO" for j in rng.integers(1, 60, n)],
                        dtype=object)
-        keys = np.char.add(self.kp + "TSJ-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = _serials(self.kp + "TSJ-", n, 7)
         pena = c["pena"].to_numpy()
         df = pd.DataFrame({
             "id_registro": keys, "causa_penal": causa, "juzgado": juz,
@@ -513,7 +532,7 @@ class Emitter:
         g, a, b = self.names(pid, accents=True, typo=0.02, nick=0.0, swap=0.01, drop2=0.02)
         sexm = self.p["sex"].to_numpy()[pid] == "M"
         centro = np.where(sexm, CENTRO_M, np.asarray(CENTROS_H, dtype=object)[rng.integers(0, len(CENTROS_H), n)])
-        keys = np.char.add(self.kp + "ING-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
+        keys = _serials(self.kp + "ING-", n, 6)
         # negative days are "no date" only for admissions and releases; birth days are all before the start
         to_dt = lambda d: [None if x < 0 else pd.Timestamp(w.dates([x])[0]).to_pydatetime() for x in d]  # noqa: E731
         births = [pd.Timestamp(x).to_pydatetime() for x in w.dates(self.p["birth"].to_numpy()[pid])]
@@ -594,7 +613,7 @@ class Emitter:
         for wi, d in zip(wid, c["day"].to_numpy(), strict=False):
             ok = wi in first_day and first_day[wi] <= d
             idc.append(self.messy_key([self.carpeta_id[first_cid[wi]]])[0] if ok else "")
-        keys = np.char.add(self.kp + "CJM-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
+        keys = _serials(self.kp + "CJM-", n, 6)
         u = rng.random(n)
         df = pd.DataFrame({
             "folio": keys, "sede": ["CJM " + (self.region.sede if self.region else CJM_SEDE.get(x, "CUAUHTEMOC")) for x in alc],
@@ -640,7 +659,7 @@ class Emitter:
         intenc, tipo, causa = _consistent_er(code, intenc, tipo, causa)
         destino = np.where(sev > 0.9, "HOSPITALIZACION", np.where(u < 0.05, "TRASLADO", "DOMICILIO"))
         fecha_at = e["day"].to_numpy() + (rng.random(n) < 0.1)
-        keys = np.char.add(self.kp + "SSA-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = _serials(self.kp + "SSA-", n, 7)
         df = pd.DataFrame({
             "id_atencion": keys, "clues": [HOSPITALES[h][0] for h in hosp], "unidad_medica": [HOSPITALES[h][1] for h in hosp],
             "fecha_atencion": self.dates(fecha_at, "dmy"),
@@ -668,6 +687,7 @@ class Emitter:
         self.er_codes = pd.DataFrame({"source_key": keys, "code": code})
 
     def _rfc(self, pids) -> np.ndarray:
+        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         c = self.p["curp"].to_numpy()[pids]
         biz = self.p["business"].to_numpy()[pids]
         out = []
@@ -686,7 +706,7 @@ class Emitter:
         g, a, b = self.names(h, accents=False, typo=0.01, swap=0.0, drop2=0.01, short=0.0)
         cg, ca, cb = self.names(hc, accents=False, typo=0.03, drop2=0.05, short=0.2)
         join = lambda *x: np.array([" ".join(" ".join(t).split()) for t in zip(*x, strict=False)], dtype=object)  # noqa: E731
-        keys = np.char.add(self.kp + "UIF-", np.char.zfill((np.arange(n) + 1).astype(str), 7)).astype(object)
+        keys = _serials(self.kp + "UIF-", n, 7)
         uu = rng.random(n)
         df = pd.DataFrame({
             "id_reporte": keys, "fecha_reporte": self.dates(u_["day"].to_numpy()),
@@ -711,7 +731,7 @@ class Emitter:
         pt = cm["point"].to_numpy()
         voc = labels("comisiones_seguridad")["label"].tolist()
         temas, descs, grupos, aliases, mkeys, mpids = [], [], [], [], [], []
-        keys = np.char.add(self.kp + "COM-", np.char.zfill((np.arange(n) + 1).astype(str), 6)).astype(object)
+        keys = _serials(self.kp + "COM-", n, 6)
         alias_of = self.p["alias"].to_numpy()
         for i, (g, named) in enumerate(zip(cm["group_id"], cm["named"], strict=False)):
             if g >= 0:
