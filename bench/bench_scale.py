@@ -66,6 +66,7 @@ def _city(results: list, scale: float) -> Path:
                             ("ingest", (str(folder / "city"), str(db))),
                             ("link", (str(db),)), ("analyses", (str(db),))):
             stages[stage] = measure_child(stage, *args)
+            (folder / "stages.partial.json").write_text(json.dumps(stages))  # what is measured so far
             if "error" in stages[stage]:
                 break
         done.write_text(json.dumps(stages))

@@ -95,11 +95,14 @@ def test_national_run_layout(tmp_path, monkeypatch):
 
 def test_a_state_too_small_for_some_records_still_generates(tmp_path, monkeypatch):
     """At --scale 5 the smallest states get a few hundredths of a city-year: some extracts have no rows (no
-    accused at all). Their files are written with headers only instead of failing the whole national run."""
+    accused at all), and some months none, which turned id columns into floats or objects (Guerrero, seed 7,
+    failed so). Their files are written with headers only instead of failing the whole national run."""
     from traceability.synth import generate_city
 
-    monkeypatch.setattr(st, "allocate", lambda scale, states=None: {"09": 0.005, "03": 0.0002})
-    s = generate_city(tmp_path / "mx", scale=1.2, seed=3)
+    guerrero = st.allocate(5.0)["12"]
+    monkeypatch.setattr(st, "allocate", lambda scale, states=None: {"09": 0.005, "03": 0.0002, "12": guerrero})
+    s = generate_city(tmp_path / "mx", scale=1.2, seed=7)
+    assert s["states"]["12"]["files"]["fgj_imputados.csv"] > 0
     files = s["states"]["03"]["files"]
     assert min(files.values()) == 0 < max(files.values())
     assert (tmp_path / "mx/states/03/fgj_imputados.csv").read_text(encoding="utf-8-sig").strip()

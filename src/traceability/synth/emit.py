@@ -88,6 +88,16 @@ class Emitter:
     def __init__(self, world, out: Path, region=None):
         self.w = world
         self.out = out
+        # a small state can leave a month's frame empty, and an empty frame's columns come out as floats or
+        # objects (also once concatenated with full ones): ids and days are array indices and arithmetic here,
+        # so they are made integers once
+        for name, frame in list(vars(world).items()):
+            if isinstance(frame, pd.DataFrame):
+                ints = {c: "int64" for c in frame.columns if (c in ("pid", "cid", "gid") or c.endswith("_day"))
+                        and frame[c].dtype.kind in "fO" and frame[c].notna().all()
+                        and (pd.to_numeric(frame[c], errors="coerce") % 1 == 0).all()}
+                if ints:
+                    setattr(world, name, frame.astype(ints))
         self.rng = world.rng
         self.region = region
         self.kp = region.key_prefix if region else ""
