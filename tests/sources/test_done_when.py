@@ -360,3 +360,17 @@ def test_watch_failing_file_does_not_stop_the_others(wh, tmp_path, monkeypatch):
         ("a.csv", True), ("b.csv", False), ("c.csv", True)]
     assert "disk went away" in next(r.error for r in reports if r.error)
     assert wh.scalar("SELECT count(*) FROM event") == 2
+
+
+def test_national_manifest_is_not_an_extract(tmp_path):
+    """A national run writes `states/states.csv` (the generator's list of states) beside the states' extracts:
+    folder ingestion skips it with a note instead of refusing it as a file of no known agency."""
+    from traceability.sources.ingest import expand_paths
+
+    (tmp_path / "states" / "21").mkdir(parents=True)
+    (tmp_path / "states" / "states.csv").write_text("state,state_name\n21,Puebla\n", encoding="utf-8")
+    (tmp_path / "states" / "21" / "fgj_imputados.csv").write_text("id_imputado\n", encoding="utf-8")
+    notes: list[str] = []
+    files = expand_paths([tmp_path], log=notes.append)
+    assert [f.name for f in files] == ["fgj_imputados.csv"]
+    assert any("states.csv" in n for n in notes)

@@ -523,7 +523,7 @@ def ingest_file(wh, path: str | Path, adapters: dict[str, Adapter], source: str 
 
 def expand_paths(paths: Iterable[str | Path], log: Callable = print) -> list[Path]:
     """Files named directly, plus data files found recursively in folders (sorted). A `truth/` folder
-    (the synthetic city's answers) is skipped with a note."""
+    (the synthetic city's answers) and a national run's `states/states.csv` are skipped with a note."""
     out: list[Path] = []
     noted: set[Path] = set()
     for p in paths:
@@ -537,6 +537,9 @@ def expand_paths(paths: Iterable[str | Path], log: Callable = print) -> list[Pat
                     if rel[skip[0]] == "truth" and top not in noted:
                         noted.add(top)
                         log(f"skipping {top}: a truth/ folder holds the generator's answers, not an extract")
+                    continue
+                if rel[-2:] == ("states", "states.csv"):  # a national run's manifest, not an extract
+                    log(f"skipping {sub}: the generator's list of states, not an extract")
                     continue
                 if sub.is_file() and is_data_file(sub):
                     out.append(sub)
