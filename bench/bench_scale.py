@@ -88,14 +88,13 @@ def run(results: list) -> None:
     from traceability.warehouse import Warehouse
 
     spark = None
-    if not any(s <= SPARK_MAX_SCALE for s in SCALES):
-        pass  # DuckDB-only scales: no session
-    elif pyspark_available() and shutil.which("java"):
+    want_spark = any(s <= SPARK_MAX_SCALE for s in SCALES)  # scales above it run on DuckDB only
+    if want_spark and pyspark_available() and shutil.which("java"):
         with measured(results, "spark.session_start", engine="spark", scale="-") as rec:
             spark = spark_session()
             rec["rows"] = 0
             rec["note"] = "local[2], 127.0.0.1, UI off; paid once per job"
-    else:
+    elif want_spark:
         results.append({"stage": "spark.*", "engine": "spark", "note": "skipped: pyspark or Java missing"})
     for scale in SCALES:
         db = _city(results, scale)

@@ -31,7 +31,6 @@ def link_warehouse(wh, threshold: float | None = None, full: bool = False, progr
     from ..errors import TraceabilityError
 
     report: dict = {}
-    ran = 0
     before = wh.scalar("SELECT current_setting('memory_limit')")
     wh.execute(f"SET memory_limit = '{link_memory()}'")
     try:

@@ -20,8 +20,8 @@ with a label an analyst can read):
 
 Parameters: u by random sampling; m by EM blocked on exactly the columns compared (surname pair; given
 names and birth date; CURP), on a repeatable sample of at most `TRAIN_MAX_RECORDS` records when the
-extract is larger (EM's pairs grow with the square of the records) — DEPENDENCIES.md warns that EM blocked on a derived key while comparing the
-full value converges to nonsense on low-entropy Mexican names. The m values below are only starting
+extract is larger (EM's pairs grow with the square of the records) — DEPENDENCIES.md warns that EM
+blocked on a derived key while comparing the full value converges to nonsense on low-entropy Mexican names. The m values below are only starting
 points (and the fallback when the data are too small for EM).
 
 References: Fellegi & Sunter (1969), "A theory for record linkage", JASA 64(328); Splink (Linacre et al.

@@ -79,7 +79,6 @@ def _serials(prefix: str, n: int, width: int) -> np.ndarray:
     return np.char.add(prefix, _zfill((np.arange(n) + 1).astype(str), width)).astype(object)
 
 
-
 class Emitter:
     """Writes ``world`` to ``out``. With ``region`` (a ``states.Region``: another state simulated on the city
     template) the same formats carry that state's municipalities, fiscalía and key prefix, no colonias,
@@ -161,19 +160,16 @@ class Emitter:
         return np.where(days < 0, "", np.asarray(s, dtype=object))
 
     def birth(self, pids, fmt: str, missing: float = 0.0) -> np.ndarray:
-        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         b = self.p["birth_date"].to_numpy()[pids]
         d = pd.to_datetime(b)
         s = np.asarray(d.strftime("%Y-%m-%d" if fmt == "iso" else "%d/%m/%Y"), dtype=object)
         return np.where(self.rng.random(len(pids)) < missing, "", s)
 
     def age(self, pids, days) -> np.ndarray:
-        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         return ((np.asarray(days) - self.p["birth"].to_numpy()[pids]) / 365.25).astype(int)
 
     def names(self, pids, accents: bool, typo=0.02, nick=0.0, swap=0.01, drop2=0.03, short=0.05):
         """Given names, paternal and maternal surnames as an agency writes them."""
-        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         rng = self.rng
         n = len(pids)
         g = self.p["given"].to_numpy()[pids].copy()
@@ -197,7 +193,6 @@ class Emitter:
         return g, a, b
 
     def address(self, pids, accents=True):
-        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         pt = self.p["point"].to_numpy()[pids]
         s = self.pt_streetname[pt] + " " + self.p["number"].to_numpy()[pids].astype(str).astype(object)
         if not accents:
@@ -211,7 +206,6 @@ class Emitter:
         return names
 
     def sex(self, pids, style: str):
-        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         s = self.p["sex"].to_numpy()[pids]
         if style == "HM":
             return s
@@ -220,14 +214,12 @@ class Emitter:
         return np.where(s == "H", "Masculino", "Femenino")
 
     def phone(self, pids, missing=0.3):
-        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         ph = self.p["phone"].to_numpy()[pids].astype(str).astype(object)
         u = self.rng.random(len(pids))
         ph = np.where(u < 0.1, "+52 " + ph, np.where(u < 0.15, "044" + ph, ph))
         return np.where(self.rng.random(len(pids)) < missing, "", ph)
 
     def curp(self, pids, missing=0.4):
-        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         c = self.p["curp"].to_numpy()[pids]
         return np.where(self.rng.random(len(pids)) < missing, "", c)
 
@@ -697,7 +689,6 @@ class Emitter:
         self.er_codes = pd.DataFrame({"source_key": keys, "code": code})
 
     def _rfc(self, pids) -> np.ndarray:
-        pids = np.asarray(pids, dtype=np.int64)  # an empty selection comes as float
         c = self.p["curp"].to_numpy()[pids]
         biz = self.p["business"].to_numpy()[pids]
         out = []
